@@ -1,0 +1,1 @@
+"""Voice presets shipped with bulletin: one TOML file per voice (see README, "Voices")."""
