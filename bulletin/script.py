@@ -56,6 +56,20 @@ Item = Speech | Pause | Sound
 
 
 @dataclass(frozen=True)
+class Clip:
+    """A synthesised sentence on disk (the synthesis stage's output for one ``Speech``).
+
+    ``path`` is a mono audio file soundfile can read (WAV); ``samples`` is its length
+    at ``sample_rate`` (the voice's own rate), so the timeline can be laid out without
+    reading the audio.
+    """
+
+    path: Path
+    samples: int
+    sample_rate: int
+
+
+@dataclass(frozen=True)
 class Script:
     items: tuple[Item, ...]
     bed: Bed | None = None
