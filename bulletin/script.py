@@ -1,6 +1,6 @@
 """The script: what will be heard, in order, as plain data (no audio).
 
-A bulletin becomes a flat sequence of items: ``Speech`` (one sentence or headline, with
+The stories of a bulletin become a flat sequence of items: ``Speech`` (one sentence or headline, with
 its written and spoken forms), ``Pause`` (silence, in milliseconds) and ``Sound`` (a
 jingle or sting from a file), plus an optional music ``Bed`` under the whole programme.
 
@@ -9,11 +9,14 @@ jingle or sting from a file), plus an optional music ``Bed`` under the whole pro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-SpeechRole = Literal["headline", "sentence"]
+from bulletin.document import Story, spoken_heading
+
+SpeechRole = Literal["headline", "subheading", "sentence"]
 SoundRole = Literal["intro", "outro", "sting"]
 
 
@@ -70,7 +73,115 @@ class Clip:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A chapter starts at ``items[item_index]`` (the silence or sting before its speech)."""
+
+    item_index: int
+    title: str
+    kind: Literal["intro", "story", "outro"] = "story"
+
+
+@dataclass(frozen=True)
 class Script:
     items: tuple[Item, ...]
     bed: Bed | None = None
-    story_titles: tuple[str, ...] = field(default_factory=tuple)
+    marks: tuple[Mark, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silences a radio producer would choose, in milliseconds (``[pauses]`` in bulletin.toml).
+
+    A pause replaces, never adds to, the one before it: after the last sentence of a
+    paragraph comes ``paragraph_ms``, not ``sentence_ms + paragraph_ms``.
+    """
+
+    lead_in_ms: int = 500  # before the first sound
+    headline_ms: int = 900  # after a story's headline
+    subheading_ms: int = 700  # after a subheading inside a story
+    sentence_ms: int = 450  # between sentences of a paragraph
+    paragraph_ms: int = 800  # between paragraphs
+    story_ms: int = 1500  # between stories (when no sting is set)
+    jingle_ms: int = 300  # between a jingle or sting and speech
+    lead_out_ms: int = 1000  # after the last sound
+
+
+@dataclass(frozen=True)
+class Jingles:
+    intro: Path | None = None
+    outro: Path | None = None
+    sting: Path | None = None  # between stories
+
+
+def build_script(
+    stories: Sequence[Story],
+    normalise: Callable[[str], str],
+    pauses: Pauses = Pauses(),
+    jingles: Jingles = Jingles(),
+    bed: Bed | None = None,
+) -> Script:
+    """Lay out what will be heard: speech for every sentence, with pauses, jingles and marks.
+
+    Sentences whose spoken form is empty (a lone dash, say) are left out.
+
+    >>> story = Story("Жаңылыктар", (Block("paragraph", ("5ке чейин.",)),))
+    >>> build_script([story], normalize).items
+    (Pause(500, 'lead-in'), Speech('Жаңылыктар', 'Жаңылыктар', 0, 'headline'),
+     Pause(900, 'headline'), Speech('5ке чейин.', 'бешке чейин.', 0), Pause(1000, 'lead-out'))
+    """
+    items: list[Item] = [Pause(pauses.lead_in_ms, "lead-in")]
+    marks: list[Mark] = []
+
+    def pause(ms: int, reason: str) -> None:
+        if isinstance(items[-1], Pause):
+            items.pop()
+        items.append(Pause(ms, reason))
+
+    if jingles.intro:
+        marks.append(Mark(len(items) - 1, "Intro", "intro"))
+        items.append(Sound(jingles.intro, "intro"))
+        pause(pauses.jingle_ms, "after intro")
+    for number, story in enumerate(stories):
+        if number:
+            if jingles.sting:
+                pause(pauses.jingle_ms, "before sting")
+                marks.append(Mark(len(items) - 1, _story_title(story, number), "story"))
+                items.append(Sound(jingles.sting, "sting"))
+                pause(pauses.jingle_ms, "after sting")
+            else:
+                pause(pauses.story_ms, "story")
+                marks.append(Mark(len(items) - 1, _story_title(story, number), "story"))
+        else:
+            marks.append(Mark(len(items) - 1, _story_title(story, number), "story"))
+        if story.headline:
+            _speak(
+                items, normalise(spoken_heading(story.headline)), story.headline, number, "headline"
+            )
+            pause(pauses.headline_ms, "headline")
+        for block in story.blocks:
+            role = "subheading" if block.kind == "subheading" else "sentence"
+            for sentence in block.sentences:
+                text = spoken_heading(sentence) if role == "subheading" else sentence
+                if _speak(items, normalise(text), sentence, number, role):
+                    pause(pauses.sentence_ms, "sentence")
+            pause(pauses.subheading_ms if role == "subheading" else pauses.paragraph_ms, block.kind)
+    if jingles.outro:
+        pause(pauses.jingle_ms, "before outro")
+        marks.append(Mark(len(items) - 1, "Outro", "outro"))
+        items.append(Sound(jingles.outro, "outro"))
+    pause(pauses.lead_out_ms, "lead-out")
+    return Script(items=tuple(items), bed=bed, marks=tuple(marks))
+
+
+def _speak(items: list[Item], spoken: str, written: str, story: int, role: SpeechRole) -> bool:
+    if not any(c.isalpha() for c in spoken):
+        return False
+    items.append(Speech(written=written, spoken=spoken.strip(), story=story, role=role))
+    return True
+
+
+def _story_title(story: Story, number: int) -> str:
+    if story.headline:
+        return story.headline
+    first = next((b.sentences[0] for b in story.blocks if b.sentences), "")
+    return first if len(first) <= 60 else first[:57].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,193 @@
+"""Benchmarks for `bulletin make`, as ratios measured side by side in one run.
+
+    python bench/bench_make.py [--corpus DIR] [--repeat 3]
+
+Rows (goal in brackets):
+- cold make (espeak, empty cache, all cores) / floor                        [<= 1.0x]
+  floor = the same spoken text read by libespeak-ng in a plain loop, written to one WAV,
+  resampled to 44.1 kHz and encoded to the same 128 kbps mono MP3 (no pauses, no mastering)
+- warm re-make of the unchanged bulletin / cold make                         [<= 0.2x]
+- one sentence edited: number of sentences synthesised                       [exactly 1]
+- `bulletin --help` start-up minus `python -c pass`                          [<= +150 ms]
+- peak memory (max RSS), ten longest releases combined / the longest alone   [<= 1.5x]
+
+Every `make` runs as its own process (`python -m bulletin`), timed by wall clock,
+best of --repeat runs; memory is each child's ru_maxrss from os.wait4. No number here
+is asserted by a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """Run a command; return (wall seconds, max RSS in MB, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    out = proc.stdout.read().decode()
+    err = proc.stderr.read().decode()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}): {err.strip()}")
+    return wall, usage.ru_maxrss // 1024, out
+
+
+def bulletin(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bulletin", *args]
+
+
+def floor(release: Path, mp3: Path) -> None:
+    """The same work done by hand: spoken text -> libespeak-ng loop -> WAV -> 128k MP3."""
+    import numpy as np
+    import soundfile
+    from pedalboard import Resample
+    from pedalboard.io import AudioFile
+
+    from bulletin.document import parse_release, read_release
+    from bulletin.synth import load_voice, resolve_voice
+    from bulletin.text import normalize
+
+    bulletin_ = parse_release(read_release(release), release.name)
+    sentences = [s for story in bulletin_.stories for b in story.blocks for s in b.sentences]
+    headlines = [story.headline for story in bulletin_.stories if story.headline]
+    voice = load_voice(resolve_voice("ky-espeak"))
+    audio = np.concatenate([voice.synthesize(normalize(s)) for s in [*headlines, *sentences]])
+    wav = mp3.with_suffix(".wav")
+    soundfile.write(wav, audio, voice.sample_rate, subtype="PCM_16")
+    samples, rate = soundfile.read(wav, dtype="float32")
+    resampled = Resample(44100)(samples[None, :], rate)
+    with AudioFile(str(mp3), "w", 44100, 1, quality="128") as out:
+        out.write(resampled)
+
+
+def best(times: list[float]) -> float:
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--floor-only", nargs=2, type=Path, metavar=("RELEASE", "MP3"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.floor_only:
+        floor(*args.floor_only)
+        return
+
+    releases = sorted(args.corpus.glob("*.txt"), key=lambda p: p.stat().st_size, reverse=True)
+    if not releases:
+        raise SystemExit(f"{args.corpus}: no releases found (use --corpus DIR)")
+    longest = releases[0]
+    work = Path(tempfile.mkdtemp(prefix="bulletin-bench-"))
+    rows: list[tuple[str, str, str, str]] = []
+    try:
+        out, cache = work / "out", work / "cache"
+        common = ["-o", str(out), "-q"]
+
+        cold, floor_times = [], []
+        for _ in range(args.repeat):  # interleaved, so load changes hit both alike
+            shutil.rmtree(cache, ignore_errors=True)
+            cold.append(
+                run_child(bulletin("make", str(longest), *common, "--cache-dir", str(cache)))[0]
+            )
+            floor_cmd = [
+                sys.executable,
+                __file__,
+                "--floor-only",
+                str(longest),
+                str(work / "floor.mp3"),
+            ]
+            floor_times.append(run_child(floor_cmd)[0])
+        ratio = best(cold) / best(floor_times)
+        rows.append(
+            (
+                "cold make / floor (espeak)",
+                f"{best(cold):.2f} s / {best(floor_times):.2f} s",
+                f"{ratio:.2f}x",
+                "<= 1.0x",
+            )
+        )
+
+        warm = [
+            run_child(bulletin("make", str(longest), *common, "--cache-dir", str(cache)))[0]
+            for _ in range(args.repeat)
+        ]
+        ratio = best(warm) / best(cold)
+        rows.append(
+            (
+                "warm re-make / cold make",
+                f"{best(warm):.2f} s / {best(cold):.2f} s",
+                f"{ratio:.2f}x",
+                "<= 0.2x",
+            )
+        )
+
+        edited = work / longest.name
+        text = longest.read_text(encoding="utf-8")
+        first_stop = text.index(".", text.index("\n\n"))
+        edited.write_text(
+            text[:first_stop] + " жана башкалар" + text[first_stop:], encoding="utf-8"
+        )
+        summary = run_child(bulletin("make", str(edited), *common, "--cache-dir", str(cache)))[2]
+        synthesised = summary.rsplit(",", 1)[-1].split()[0]
+        rows.append(("one sentence edited: synthesised", "", synthesised, "exactly 1"))
+
+        help_t = [run_child(bulletin("--help"))[0] for _ in range(5)]
+        pass_t = [run_child([sys.executable, "-c", "pass"])[0] for _ in range(5)]
+        extra = (statistics.median(help_t) - statistics.median(pass_t)) * 1000
+        rows.append(
+            (
+                "`bulletin --help` - `python -c pass`",
+                f"{statistics.median(help_t) * 1000:.0f} ms - {statistics.median(pass_t) * 1000:.0f} ms",
+                f"+{extra:.0f} ms",
+                "<= +150 ms",
+            )
+        )
+
+        ten = [str(p) for p in releases[:10]]
+        one_mem = run_child(bulletin("make", str(longest), *common, "--no-cache"))[1]
+        ten_mem = run_child(
+            bulletin("make", *ten, "--combine", "--name", "ten", *common, "--no-cache")
+        )[1]
+        rows.append(
+            (
+                "peak memory: 10 releases / longest",
+                f"{ten_mem} MB / {one_mem} MB",
+                f"{ten_mem / one_mem:.2f}x",
+                "<= 1.5x",
+            )
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"release: {longest.name} ({len(longest.read_text(encoding='utf-8'))} chars), best of {args.repeat}"
+    )
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'times':<24}  {'ratio':>9}  goal")
+    for name, times, ratio, goal in rows:
+        print(f"{name:<{width}}  {times:<24}  {ratio:>9}  {goal}")
+
+
+if __name__ == "__main__":
+    main()

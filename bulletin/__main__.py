@@ -1,0 +1,5 @@
+"""``python -m bulletin`` is the ``bulletin`` command."""
+
+from bulletin.cli import main
+
+main()

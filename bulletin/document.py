@@ -1,0 +1,174 @@
+"""Reading a release and finding its structure: bytes -> text -> Bulletin.
+
+A release is plain text: an optional headline (a short first line without a final full
+stop), then paragraphs separated by blank lines (or one paragraph per line when the file
+has no blank lines at all). Short lines without final punctuation inside a story are
+subheadings. A line starting with ``# `` opens a new story and is its headline, so one
+file can hold a bulletin of several stories.
+
+>>> parse_release("# Аба ырайы\\n\\nЭртең жаан жаайт. Шамал согот.", "weather")
+Bulletin(title='Аба ырайы', stories=(Story(headline='Аба ырайы', blocks=(Block(kind='paragraph',
+    sentences=('Эртең жаан жаайт.', 'Шамал согот.')),)),), source='weather')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bulletin.errors import InputError
+from bulletin.text import split_sentences
+
+BlockKind = Literal["paragraph", "subheading"]
+
+MAX_HEADING_CHARS = 160  # a longer line without a full stop is a paragraph, not a heading
+_SENTENCE_END = (".", "!", "?", "…", ":", ";", ",")
+_CLOSING_QUOTES = "»\"”’'"
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04FF]{2,}")
+_LETTER = re.compile(r"[^\W\d_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_STORY_MARK = re.compile(r"^#\s+(.*\S)\s*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (one or more sentences) or a subheading (one line, read as a title)."""
+
+    kind: BlockKind
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Story:
+    headline: str | None
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    title: str  # the first headline, else the source name
+    stories: tuple[Story, ...]
+    source: str  # file name the text came from (for messages and titles)
+
+
+def read_release(path: Path) -> str:
+    """Read a release file as NFC text with LF line ends.
+
+    UTF-8 (with or without BOM) is tried first; bytes that are not UTF-8 are read as
+    Windows-1251 only if the result looks like Cyrillic prose (mostly Cyrillic letters,
+    mostly lower case, no control characters), so a KOI8 or Latin-1 file is refused
+    rather than read as mojibake. Raises :class:`InputError` naming the file.
+    """
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a folder, not a text file") from None
+    except OSError as error:
+        raise InputError(f"{name}: cannot read ({error.strerror})") from None
+    text = decode_release(data, name)
+    if not text.strip():
+        raise InputError(f"{name}: the file is empty")
+    if not _CYRILLIC_WORD.search(text):
+        raise InputError(f"{name}: no Kyrgyz (Cyrillic) text found")
+    return text
+
+
+def decode_release(data: bytes, name: str) -> str:
+    """Bytes -> NFC text with LF line ends; see :func:`read_release` for the rules."""
+    if b"\x00" in data:
+        raise InputError(f"{name}: not a text file (binary data)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = _decode_windows_1251(data, name)
+    if len(_CONTROL.findall(text)) > max(2, len(text) // 1000):
+        raise InputError(f"{name}: not a text file (binary data)")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def _decode_windows_1251(data: bytes, name: str) -> str:
+    refused = InputError(f"{name}: the text is neither UTF-8 nor Windows-1251")
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:  # 0x98 is unassigned in Windows-1251
+        raise refused from None
+    letters = _LETTER.findall(text)
+    cyrillic = [c for c in letters if "\u0400" <= c <= "\u04ff"]
+    if not letters or len(cyrillic) < 0.5 * len(letters):
+        raise refused
+    # KOI8-R read as Windows-1251 swaps the cases: real prose is mostly lower case.
+    if sum(c.isupper() for c in cyrillic) > 0.5 * len(cyrillic):
+        raise refused
+    return text
+
+
+def parse_release(text: str, source: str) -> Bulletin:
+    """Split release text into stories, blocks and sentences (see the module docstring)."""
+    chunks: list[tuple[str | None, list[str]]] = [(None, [])]
+    for line in text.split("\n"):
+        mark = _STORY_MARK.match(line)
+        if mark:
+            chunks.append((mark.group(1).strip(), []))
+        else:
+            chunks[-1][1].append(line)
+    stories = [_parse_story(headline, lines) for headline, lines in chunks]
+    stories = [s for s in stories if s.headline or s.blocks]
+    title = next((s.headline for s in stories if s.headline), None) or Path(source).stem
+    return Bulletin(title=title, stories=tuple(stories), source=source)
+
+
+def _parse_story(headline: str | None, lines: list[str]) -> Story:
+    paragraphs = _paragraphs(lines)
+    if headline is None and len(paragraphs) > 1 and is_heading(paragraphs[0]):
+        headline, paragraphs = paragraphs[0], paragraphs[1:]
+    blocks = []
+    for paragraph in paragraphs:
+        if is_heading(paragraph):
+            blocks.append(Block("subheading", (paragraph,)))
+        else:
+            blocks.append(Block("paragraph", tuple(split_sentences(paragraph))))
+    return Story(headline=headline, blocks=tuple(b for b in blocks if b.sentences))
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Blank-line separated blocks; a file without blank lines has one paragraph per line."""
+    stripped = [line.strip() for line in lines]
+    while stripped and not stripped[0]:
+        stripped.pop(0)
+    while stripped and not stripped[-1]:
+        stripped.pop()
+    if "" not in stripped:
+        return [line for line in stripped if line]
+    paragraphs, current = [], []
+    for line in [*stripped, ""]:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    return paragraphs
+
+
+def is_heading(line: str) -> bool:
+    """A short line without final punctuation: ``Туризм`` yes, ``Туризм өстү.`` no."""
+    core = line.rstrip(_CLOSING_QUOTES).rstrip()
+    return bool(core) and len(line) <= MAX_HEADING_CHARS and not core.endswith(_SENTENCE_END)
+
+
+def spoken_heading(line: str) -> str:
+    """Rubric lines in capitals are read as words: ``САЛАМАТТЫК САКТОО`` -> ``Саламаттык сактоо``.
+
+    Short all-capital lines (one word of up to four letters, like ``ЕАЭБ``) are left for the
+    normaliser, which knows abbreviations.
+    """
+    letters = _LETTER.findall(line)
+    if len(letters) > 4 and all(c.isupper() for c in letters):
+        return line[:1] + line[1:].lower()
+    return line

@@ -1,0 +1,199 @@
+"""The command line end to end, checked with independent readers and measurements."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from bulletin.cli import main
+
+CHECK_MODULES = "import sys; print(sorted(m for m in ('torch', 'TTS', 'numpy', 'pedalboard') if m in sys.modules))"
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "release.txt"
+
+
+def run(*args: str, input: bytes | None = None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def true_peak_dbtp(samples: np.ndarray, rate: int) -> float:
+    """BS.1770 true peak by 4x oversampling (independent of the product's limiter)."""
+    from scipy.signal import resample_poly
+
+    over = resample_poly(samples, 4, 1, axis=0)
+    return 20 * np.log10(max(np.max(np.abs(over)), 1e-12))
+
+
+@pytest.fixture(scope="module")
+def made_sample(tmp_path_factory):
+    """`bulletin make examples/release.txt -o OUT`, run once for the checks below."""
+    out = tmp_path_factory.mktemp("out")
+    cache = tmp_path_factory.mktemp("cache")
+    result = CliRunner().invoke(
+        main,
+        ["make", str(SAMPLE), "-o", str(out), "--cache-dir", str(cache), "--artist", "Тест ФМ"],
+    )
+    assert result.exit_code == 0, result.output + result.stderr
+    return out, result
+
+
+def test_make_writes_every_file_and_one_summary_line(made_sample):
+    out, result = made_sample
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(
+        [
+            "release.mp3",
+            "release.vtt",
+            "release.srt",
+            "release.transcript.txt",
+            "release.chapters.json",
+            "release.json",
+        ]
+    )
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and "release.mp3" in lines[0] and "LUFS" in lines[0]
+    assert result.stderr == ""  # no progress bar when not on a terminal
+
+
+def test_mp3_decodes_with_the_timeline_duration_loudness_and_peak(made_sample):
+    import pyloudnorm
+    import soundfile
+
+    out, _ = made_sample
+    manifest = json.loads((out / "release.json").read_text(encoding="utf-8"))
+    audio, rate = soundfile.read(out / "release.mp3", dtype="float64")  # libsndfile's mpg123
+    assert rate == 44100 and audio.ndim == 1
+    # MP3 frames pad the end by less than one frame plus the encoder delay.
+    assert abs(len(audio) / rate - manifest["duration_s"]) < 0.1
+    loudness = pyloudnorm.Meter(rate).integrated_loudness(audio)
+    assert abs(loudness - (-16.0)) <= 1.0
+    assert true_peak_dbtp(audio, rate) <= -1.0
+    assert manifest["duration_s"] > 60  # the sample is a two-minute-plus release
+
+
+def test_mp3_is_constant_bitrate_mono_with_tags(made_sample):
+    from mutagen.id3 import ID3
+    from mutagen.mp3 import MP3, BitrateMode
+
+    out, _ = made_sample
+    info = MP3(out / "release.mp3").info
+    assert info.channels == 1 and info.sample_rate == 44100 and info.bitrate == 128000
+    assert info.bitrate_mode in (BitrateMode.CBR, BitrateMode.UNKNOWN)
+    tags = ID3(out / "release.mp3")
+    assert tags.version[:2] == (2, 4)
+    assert str(tags["TIT2"]) == "release"  # the sample has no headline
+    assert str(tags["TLAN"]) == "kir" and str(tags["TPE1"]) == "Тест ФМ"
+    assert "TDRC" in tags and "TCON" in tags
+    (lyrics,) = tags.getall("USLT")
+    assert "Садыр Жапаров" in lyrics.text and "2022-жылы" in lyrics.text
+
+
+def test_captions_follow_the_written_text(made_sample):
+    out, _ = made_sample
+    vtt = (out / "release.vtt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT")
+    assert "2022-жылы" in vtt.replace("\n", " ")  # captions show what the reader sees
+
+
+def test_help_and_normalize_do_not_import_heavy_modules():
+    for args in (["--help"], ["normalize", "-"]):
+        code = (
+            "from click.testing import CliRunner; from bulletin.cli import main; "
+            f"r = CliRunner().invoke(main, {args!r}, input='5ке чейин\\n'); assert r.exit_code == 0, r.output; "
+            + CHECK_MODULES
+        )
+        loaded = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert loaded.stdout.strip() == "[]", args
+
+
+def test_an_espeak_make_does_not_import_torch_or_coqui(tmp_path, sample):
+    code = (
+        "from click.testing import CliRunner; from bulletin.cli import main; "
+        f"r = CliRunner().invoke(main, ['make', {str(sample)!r}, '-o', {str(tmp_path)!r}, '--no-cache', '--voice', 'ky-espeak']); "
+        "assert r.exit_code == 0, r.output; " + CHECK_MODULES
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "torch" not in loaded.stdout and "TTS" not in loaded.stdout
+
+
+def test_normalize_prints_one_line_per_input_line():
+    text = "2022-жылы\n\nЕАЭБдин 5ке\nакыркы сап"
+    result = run("normalize", "-", input=text.encode("utf-8"))
+    assert result.exit_code == 0
+    lines = result.stdout.split("\n")
+    assert lines[-1] == "" and len(lines) - 1 == 4
+    assert lines[0] == "эки миң жыйырма экинчи жылы" and lines[1] == ""
+    assert "бешке" in lines[2]
+
+
+BAD_INPUTS = {
+    "empty.txt": b"",
+    "blank.txt": b"  \n \n",
+    "binary.txt": bytes(range(256)) * 4,
+    "koi8.txt": "Сегодня в Бишкеке".encode("koi8-r"),
+    "english.txt": b"Nothing Kyrgyz here at all.\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_is_one_line_nonzero_and_writes_nothing(tmp_path, name):
+    bad = tmp_path / name
+    bad.write_bytes(BAD_INPUTS[name])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.mp3").write_bytes(b"earlier work")
+    result = run("make", str(bad), "-o", str(out), "--no-cache")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and str(bad) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["keep.mp3"]
+    assert (out / "keep.mp3").read_bytes() == b"earlier work"
+
+
+def test_missing_file_unknown_voice_and_unwritable_output(tmp_path, sample):
+    result = run("make", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "nope.txt: no such file" in result.stderr
+    result = run("make", str(sample), "--voice", "ky-nobody", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "ky-nobody" in result.stderr and result.stderr.count("\n") == 1
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("make", str(sample), "-o", str(blocker / "out"))
+    assert result.exit_code == 1 and str(blocker / "out") in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_one_bad_file_does_not_stop_the_others(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("Бүгүн 5ке чейин жаан жаайт.\n", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    out = tmp_path / "out"
+    result = run("make", str(bad), str(good), "-o", str(out), "--no-cache", "--format", "wav")
+    assert result.exit_code == 1
+    assert "bad.txt" in result.stderr and (out / "good.wav").is_file()
+    assert not list(out.glob("bad.*"))
+
+
+def test_bad_setting_names_the_key(tmp_path, sample):
+    config = tmp_path / "bulletin.toml"
+    config.write_text("[output]\nloudness = 'very'\n", encoding="utf-8")
+    result = run("make", str(sample), "--config", str(config), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "output.loudness" in result.stderr
+
+
+def test_voices_lists_the_presets_and_the_default_rule():
+    result = run("voices")
+    assert result.exit_code == 0
+    assert "ky-espeak" in result.stdout and "ky-mms" in result.stdout
+    assert "CC BY-NC" in result.stdout and "default" in result.stdout
