@@ -102,14 +102,6 @@ def make_bulletin(
     speech_at = [i for i, item in enumerate(script.items) if isinstance(item, Speech)]
     texts = [script.items[i].spoken for i in speech_at]
     stats: dict[str, int] = {}
-    done = 0
-
-    def tick(count: int = 1) -> None:
-        nonlocal done
-        done += count
-        if progress:
-            progress(done, len(texts))
-
     work = Path(tempfile.mkdtemp(prefix="bulletin-"))
     try:
         made = synth.synthesize_clips(
@@ -117,7 +109,7 @@ def make_bulletin(
             voice,
             cache_dir=cache_dir or work / "clips",
             jobs=jobs or 1,
-            progress=tick,
+            progress=(lambda done: progress(done, len(texts))) if progress else None,
             stats=stats,
         )
         clips: list[Clip | None] = [None] * len(script.items)

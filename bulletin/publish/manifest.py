@@ -1,0 +1,144 @@
+"""The manifest: one JSON file that says what was made, from what, and where everything is.
+
+>>> build_manifest(programme, voice="ky-espeak", settings={"lufs": -16}, loudness_lufs=-16.02,
+...                true_peak_dbtp=-1.3, files={"audio": "release.mp3"})["loudness"]
+{'integrated_lufs': -16.02, 'true_peak_dbtp': -1.3}
+
+Schema (``manifest_version`` 1); keys appear in this order, times are seconds rounded to
+ms, and a value that JSON cannot hold (an infinite loudness of silence) is ``null``::
+
+    manifest_version  1
+    title, date, language           from the Programme
+    duration_s        float
+    voice             voice name
+    settings          the settings used, keys sorted (paths as strings)
+    loudness          {integrated_lufs, true_peak_dbtp}  (measured on the published audio)
+    stories           [{index, title, start_s, end_s}]   span of the story's cues (null if none)
+    chapters          [{index, title, start_s, end_s}]
+    sentences         [{index, story, role, written, spoken, start_s, end_s}]  every cue
+    files             {kind: file name relative to the manifest}, kinds sorted,
+                      e.g. {"audio": "release.mp3", "vtt": "release.vtt"}
+
+A reader should ignore keys it does not know; ``manifest_version`` changes only when a
+key is removed or changes meaning.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path, PurePath
+
+from bulletin.fsutil import atomic_path
+from bulletin.publish.programme import Programme
+
+MANIFEST_VERSION = 1
+
+
+def build_manifest(
+    programme: Programme,
+    *,
+    voice: str,
+    settings: dict,
+    loudness_lufs: float,
+    true_peak_dbtp: float,
+    files: dict[str, str],
+) -> dict:
+    """The manifest for ``programme`` as a plain, JSON-ready dict (see the module docstring)."""
+    spans: dict[int, tuple[float, float]] = {}
+    for cue in programme.cues:
+        start, end = spans.get(cue.story, (cue.start_s, cue.end_s))
+        spans[cue.story] = (min(start, cue.start_s), max(end, cue.end_s))
+    story_indexes = sorted(set(range(len(programme.story_titles))) | set(spans))
+    stories = []
+    for index in story_indexes:
+        title = programme.story_titles[index] if index < len(programme.story_titles) else None
+        start, end = spans.get(index, (None, None))
+        stories.append(
+            {"index": index, "title": title, "start_s": _time(start), "end_s": _time(end)}
+        )
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "title": programme.title,
+        "date": programme.date,
+        "language": programme.language,
+        "duration_s": _time(programme.duration_s),
+        "voice": voice,
+        "settings": _jsonable(settings),
+        "loudness": {
+            "integrated_lufs": _number(loudness_lufs, 2),
+            "true_peak_dbtp": _number(true_peak_dbtp, 2),
+        },
+        "stories": stories,
+        "chapters": [
+            {
+                "index": index,
+                "title": chapter.title,
+                "start_s": _time(chapter.start_s),
+                "end_s": _time(chapter.end_s),
+            }
+            for index, chapter in enumerate(programme.chapters)
+        ],
+        "sentences": [
+            {
+                "index": index,
+                "story": cue.story,
+                "role": cue.role,
+                "written": cue.written,
+                "spoken": cue.spoken,
+                "start_s": _time(cue.start_s),
+                "end_s": _time(cue.end_s),
+            }
+            for index, cue in enumerate(programme.cues)
+        ],
+        "files": {kind: _file_name(files[kind]) for kind in sorted(files)},
+    }
+
+
+def render_manifest(manifest: Mapping) -> str:
+    """The manifest as JSON text: UTF-8 characters kept, indent 2, keys in the dict's order."""
+    return (
+        json.dumps(_jsonable(manifest, sort=False), ensure_ascii=False, indent=2, allow_nan=False)
+        + "\n"
+    )
+
+
+def write_manifest(path: Path, manifest: Mapping) -> None:
+    """Write ``manifest`` (e.g. from :func:`build_manifest`) to ``path`` atomically."""
+    text = render_manifest(manifest)
+    with atomic_path(Path(path)) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _time(seconds: float | None) -> float | None:
+    return _number(seconds, 3)
+
+
+def _number(value: float | None, digits: int) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def _file_name(name: str | PurePath) -> str:
+    if isinstance(name, PurePath):
+        return name.as_posix()
+    return str(name)
+
+
+def _jsonable(value, sort: bool = True):
+    """A copy of ``value`` that ``json.dumps`` takes: mappings (keys sorted when ``sort``),
+    lists, paths as strings, non-finite floats as ``None``; anything else is a TypeError."""
+    if isinstance(value, Mapping):
+        items = sorted(value.items(), key=lambda item: str(item[0])) if sort else value.items()
+        return {str(key): _jsonable(item, sort) for key, item in items}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item, sort) for item in value]
+    if isinstance(value, PurePath):
+        return value.as_posix()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    raise TypeError(f"manifest: cannot write {type(value).__name__} value {value!r} as JSON")
