@@ -171,7 +171,8 @@ def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
     from bulletin.text import normalize as normalize_text
 
     if str(file) == "-":
-        data, name = click.get_binary_stream("stdin").read(), "<stdin>"
+        with click.open_file("-", "rb") as stdin:
+            data, name = stdin.read(), "<stdin>"
     else:
         try:
             data, name = file.read_bytes(), str(file)

@@ -91,7 +91,7 @@ def _text(value: Any) -> str:
 
 
 def _path(value: Any) -> str:
-    return _text(value)
+    return _text(os.fspath(value) if isinstance(value, os.PathLike) else value)
 
 
 def _int_in(low: int, high: int) -> Callable[[Any], int]:
