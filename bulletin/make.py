@@ -22,7 +22,7 @@ from bulletin.config import Settings
 from bulletin.document import Bulletin, parse_release, read_release
 from bulletin.errors import OutputError
 from bulletin.fsutil import atomic_path
-from bulletin.script import Clip, Script, Speech, build_script
+from bulletin.script import Clip, Script, Sound, Speech, build_script
 from bulletin.text import Lexicon, normalize
 
 
@@ -172,14 +172,17 @@ def _programme(
     job: Job, bulletins: Sequence[Bulletin], script: Script, timeline, settings: Settings
 ):
     """Timeline sample offsets -> seconds for cues and chapters; the written transcript."""
-    from bulletin.publish import Chapter, Cue, Programme
+    from bulletin.publish import Chapter, Cue, Programme, SoundCue
 
     rate = timeline.sample_rate
     starts = {entry.item_index: entry for entry in timeline.entries}
-    cues = []
+    cues, sounds = [], []
     for index, item in enumerate(script.items):
-        if isinstance(item, Speech):
-            entry = starts[index]
+        entry = starts[index]
+        if isinstance(item, Sound):
+            end = (entry.start + entry.length) / rate
+            sounds.append(SoundCue(entry.start / rate, end, item.role, item.path.name))
+        elif isinstance(item, Speech):
             cues.append(
                 Cue(
                     start_s=entry.start / rate,
@@ -211,11 +214,12 @@ def _programme(
         cues=tuple(cues),
         chapters=chapters,
         story_titles=tuple(mark.title for mark in script.marks if mark.kind == "story"),
-        transcript=transcript_text(stories),
+        transcript=written_text(stories),
+        sounds=tuple(sounds),
     )
 
 
-def transcript_text(stories) -> str:
+def written_text(stories) -> str:
     """The written text as a reader sees it: each headline, then its paragraphs."""
     parts = []
     for story in stories:

@@ -24,7 +24,7 @@ from bulletin.publish.manifest import (
     render_manifest,
     write_manifest,
 )
-from bulletin.publish.programme import Chapter, Cue, Programme
+from bulletin.publish.programme import Chapter, Cue, Programme, SoundCue
 from bulletin.publish.tags import read_cover, vorbis_comments, write_tags
 from bulletin.publish.transcript import render_transcript, transcript_text, write_transcript
 
@@ -35,6 +35,7 @@ __all__ = [
     "Chapter",
     "Cue",
     "Programme",
+    "SoundCue",
     "build_manifest",
     "caption_cues",
     "chapters_json",

@@ -16,6 +16,7 @@ ms, and a value that JSON cannot hold (an infinite loudness of silence) is ``nul
     stories           [{index, title, start_s, end_s}]   span of the story's cues (null if none)
     chapters          [{index, title, start_s, end_s}]
     sentences         [{index, story, role, written, spoken, start_s, end_s}]  every cue
+    sounds            [{role, file, start_s, end_s}]  jingles and stings as placed
     files             {kind: file name relative to the manifest}, kinds sorted,
                       e.g. {"audio": "release.mp3", "vtt": "release.vtt"}
 
@@ -91,6 +92,15 @@ def build_manifest(
                 "end_s": _time(cue.end_s),
             }
             for index, cue in enumerate(programme.cues)
+        ],
+        "sounds": [
+            {
+                "role": sound.role,
+                "file": sound.file,
+                "start_s": _time(sound.start_s),
+                "end_s": _time(sound.end_s),
+            }
+            for sound in programme.sounds
         ],
         "files": {kind: _file_name(files[kind]) for kind in sorted(files)},
     }

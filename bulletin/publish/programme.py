@@ -48,6 +48,19 @@ class Chapter:
 
 
 @dataclass(frozen=True)
+class SoundCue:
+    """A jingle or sting as placed: ``SoundCue(0.5, 4.5, "intro", "jingles/intro.wav")``."""
+
+    start_s: float
+    end_s: float
+    role: str
+    file: str
+
+    def __post_init__(self) -> None:
+        _check_span(self.start_s, self.end_s, f"sound {self.role!r}")
+
+
+@dataclass(frozen=True)
 class Programme:
     """Everything publish writes about one mastered file.
 
@@ -69,6 +82,7 @@ class Programme:
     chapters: tuple[Chapter, ...]
     story_titles: tuple[str, ...]
     transcript: str
+    sounds: tuple[SoundCue, ...] = ()
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.duration_s) or self.duration_s < 0:

@@ -128,6 +128,7 @@ def test_manifest_round_trip(tmp_path: Path, programme):
         "stories",
         "chapters",
         "sentences",
+        "sounds",
         "files",
     ]
     assert back["loudness"] == {"integrated_lufs": -16.03, "true_peak_dbtp": -1.2}
