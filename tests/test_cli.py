@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
+from measure import true_peak_dbtp
 
 from bulletin.cli import main
 
@@ -21,14 +21,6 @@ SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "release.txt"
 
 def run(*args: str, input: bytes | None = None):
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
-
-
-def true_peak_dbtp(samples: np.ndarray, rate: int) -> float:
-    """BS.1770 true peak by 4x oversampling (independent of the product's limiter)."""
-    from scipy.signal import resample_poly
-
-    over = resample_poly(samples, 4, 1, axis=0)
-    return 20 * np.log10(max(np.max(np.abs(over)), 1e-12))
 
 
 @pytest.fixture(scope="module")
