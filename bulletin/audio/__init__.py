@@ -1,1 +1,19 @@
-"""placeholder"""
+"""Audio: the timeline (exact sample offsets), mixing, loudness, limiting and encoding.
+
+>>> timeline = build_timeline(script, clips, sample_rate=44100)
+>>> report = render(timeline, script, clips, Path("out/.release.tmp.mp3"), MasterSettings())
+"""
+
+from bulletin.audio.master import MasterReport, MasterSettings, render
+from bulletin.audio.sound import sound_info
+from bulletin.audio.timeline import Entry, Timeline, build_timeline
+
+__all__ = [
+    "Entry",
+    "MasterReport",
+    "MasterSettings",
+    "Timeline",
+    "build_timeline",
+    "render",
+    "sound_info",
+]

@@ -1,1 +1,57 @@
-"""placeholder"""
+"""Synthesis: voice presets, engines (espeak in-process, Coqui lazily) and the clip cache.
+
+>>> from bulletin.synth import resolve_voice, synthesize_clips, default_cache_dir
+>>> clips = synthesize_clips(["Салам."], resolve_voice(None), cache_dir=default_cache_dir())
+
+Importing this package loads numpy only; torch and Coqui are imported when a Coqui voice
+is loaded.
+"""
+
+from bulletin.synth.cache import (
+    ClipCache,
+    cache_clear,
+    cache_info,
+    default_cache_dir,
+    remove_temporary_caches,
+    temporary_cache_dir,
+)
+from bulletin.synth.clips import synthesize_clips
+from bulletin.synth.presets import (
+    VoicePreset,
+    availability,
+    find_presets,
+    load_preset,
+    resolve_voice,
+)
+from bulletin.synth.voice import PresetVoice, Voice, load_voice, voice_identity
+
+
+def download_voice(name_or_path: str) -> str:
+    """Fetch a Coqui zoo voice's model with Coqui's own downloader (needs network).
+
+    >>> download_voice("ky-mms")   # -> '~/.local/share/tts/tts_models--kir--fairseq--vits'
+    """
+    from bulletin.synth.coqui import download
+
+    return str(download(resolve_voice(name_or_path)))
+
+
+__all__ = [
+    "ClipCache",
+    "PresetVoice",
+    "Voice",
+    "VoicePreset",
+    "availability",
+    "cache_clear",
+    "cache_info",
+    "default_cache_dir",
+    "download_voice",
+    "find_presets",
+    "load_preset",
+    "load_voice",
+    "remove_temporary_caches",
+    "resolve_voice",
+    "synthesize_clips",
+    "temporary_cache_dir",
+    "voice_identity",
+]

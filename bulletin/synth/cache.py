@@ -1,0 +1,212 @@
+"""The clip cache: one WAV file per synthesised sentence, keyed by voice and spoken text.
+
+A file is named ``<key>-<samples>-<crc32>.wav`` (16-bit PCM mono, a 44-byte header): the
+key is a hash of everything that changes the sound (see
+:func:`bulletin.synth.voice.voice_identity`) and the spoken text; the sample count and the
+CRC-32 of the whole file let a reader reject a truncated or corrupt entry, which is then
+deleted and made again. Writers write a hidden temporary file in the same folder and
+rename it into place, so processes can share a cache and never see a partial file.
+
+>>> cache = ClipCache(default_cache_dir())
+>>> key = clip_key("3f2a...", "салам дүйнө")
+>>> cache.get(key) is None                     # a miss
+True
+>>> clip = cache.put(key, samples, 22050)      # Clip(path=.../<key>-<n>-<crc>.wav, ...)
+>>> cache_info(default_cache_dir())            # (entries, bytes)
+(1, 35318)
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import struct
+import tempfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bulletin.errors import OutputError
+from bulletin.script import Clip
+
+HEADER_BYTES = 44
+_NAME = re.compile(r"^([0-9a-f]{40})-(\d+)-([0-9a-f]{8})\.wav$")
+
+
+def default_cache_dir() -> Path:
+    """``platformdirs.user_cache_dir("bulletin")/clips``, e.g. ``~/.cache/bulletin/clips``."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("bulletin")) / "clips"
+
+
+def identity_digest(identity: Any) -> str:
+    """A stable hash of a voice identity (any JSON-able value)."""
+    blob = json.dumps(identity, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def clip_key(voice_digest: str, spoken: str) -> str:
+    """The cache key of one sentence as spoken by one voice (40 hex digits)."""
+    h = hashlib.sha1(voice_digest.encode("ascii"), usedforsecurity=False)
+    h.update(b"\0")
+    h.update(spoken.encode("utf-8"))
+    return h.hexdigest()
+
+
+def to_pcm16(samples: np.ndarray) -> np.ndarray:
+    """Float samples in [-1, 1] to int16 (exact for samples that came from int16 / 32768)."""
+    x = np.asarray(samples, dtype=np.float32).reshape(-1)
+    x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
+    return np.clip(np.rint(x * 32768.0), -32768, 32767).astype("<i2")
+
+
+def wav_bytes(pcm: np.ndarray, sample_rate: int) -> bytes:
+    """A complete 16-bit mono WAV file (44-byte header) for ``pcm`` (int16)."""
+    data = np.ascontiguousarray(pcm, dtype="<i2").tobytes()
+    header = struct.pack(
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF",
+        36 + len(data),
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,  # PCM
+        1,  # mono
+        sample_rate,
+        sample_rate * 2,
+        2,
+        16,
+        b"data",
+        len(data),
+    )
+    return header + data
+
+
+class ClipCache:
+    """A folder of verified clip files; safe to share between processes."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(
+                f"{self.directory}: cannot create the clip cache ({error.strerror})"
+            ) from None
+        self._index: dict[str, list[str]] | None = None
+
+    def _scan(self) -> dict[str, list[str]]:
+        if self._index is None:
+            index: dict[str, list[str]] = {}
+            with os.scandir(self.directory) as entries:
+                for entry in entries:
+                    m = _NAME.match(entry.name)
+                    if m:
+                        index.setdefault(m.group(1), []).append(entry.name)
+            self._index = index
+        return self._index
+
+    def get(self, key: str) -> Clip | None:
+        """The verified clip for ``key``, or ``None`` (a bad entry is deleted)."""
+        for name in self._scan().get(key, ()):
+            clip = verify(self.directory / name)
+            if clip is not None:
+                return clip
+            with contextlib.suppress(OSError):
+                (self.directory / name).unlink()
+        self._scan().pop(key, None)
+        return None
+
+    def put(self, key: str, samples: np.ndarray, sample_rate: int) -> Clip:
+        """Store float samples under ``key`` (atomically) and return the clip."""
+        pcm = to_pcm16(samples)
+        blob = wav_bytes(pcm, sample_rate)
+        name = f"{key}-{len(pcm)}-{zlib.crc32(blob):08x}.wav"
+        target = self.directory / name
+        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=self.directory)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        if self._index is not None:
+            self._index.setdefault(key, []).insert(0, name)
+        return Clip(path=target, samples=len(pcm), sample_rate=sample_rate)
+
+
+def verify(path: Path) -> Clip | None:
+    """Check an entry's length and CRC-32 against its name; the clip, or ``None`` if bad."""
+    m = _NAME.match(path.name)
+    if not m:
+        return None
+    samples, crc = int(m.group(2)), int(m.group(3), 16)
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    if len(blob) != HEADER_BYTES + 2 * samples or zlib.crc32(blob) != crc:
+        return None
+    if blob[:4] != b"RIFF" or blob[8:16] != b"WAVEfmt ":
+        return None
+    sample_rate = struct.unpack_from("<I", blob, 24)[0]
+    return Clip(path=path, samples=samples, sample_rate=sample_rate)
+
+
+def cache_info(directory: Path) -> tuple[int, int]:
+    """``(entries, bytes)`` in a clip cache folder (0, 0 when it does not exist)."""
+    entries = size = 0
+    try:
+        with os.scandir(directory) as it:
+            for entry in it:
+                if _NAME.match(entry.name):
+                    entries += 1
+                    size += entry.stat().st_size
+    except FileNotFoundError:
+        pass
+    return entries, size
+
+
+def cache_clear(directory: Path) -> int:
+    """Delete every clip (and leftover temporary file); returns how many clips were removed."""
+    removed = 0
+    try:
+        with os.scandir(directory) as it:
+            for entry in it:
+                is_clip = bool(_NAME.match(entry.name))
+                if is_clip or (entry.name.startswith(".") and entry.name.endswith(".part")):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+                        removed += is_clip
+    except FileNotFoundError:
+        pass
+    return removed
+
+
+_TEMPORARY: list[Path] = []
+
+
+def temporary_cache_dir() -> Path:
+    """A fresh folder for ``--no-cache`` runs, deleted when the process exits
+    (or earlier with :func:`remove_temporary_caches`)."""
+    path = Path(tempfile.mkdtemp(prefix="bulletin-clips-"))
+    if not _TEMPORARY:
+        atexit.register(remove_temporary_caches)
+    _TEMPORARY.append(path)
+    return path
+
+
+def remove_temporary_caches() -> None:
+    """Delete the folders made by :func:`temporary_cache_dir` (their clips go with them)."""
+    while _TEMPORARY:
+        shutil.rmtree(_TEMPORARY.pop(), ignore_errors=True)

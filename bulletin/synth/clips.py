@@ -1,0 +1,224 @@
+"""Synthesise a bulletin's sentences into cached clip files, in parallel.
+
+>>> preset = resolve_voice("ky-espeak")
+>>> clips = synthesize_clips(["Салам.", "Бүгүн 5 градус."], preset, cache_dir=default_cache_dir())
+>>> clips[0]
+Clip(path=PosixPath('~/.cache/bulletin/clips/<key>-21504-<crc>.wav'), samples=21504, sample_rate=22050)
+
+Each text is looked up in the clip cache first; the misses are synthesised once each
+(duplicates share a clip) by ``jobs`` processes (this one and ``jobs - 1`` spawned workers,
+each loading the voice once), or in this process alone when that is cheaper (one job, or
+only a few misses). A sentence's
+audio depends only on the voice and its text, so the clips are byte-identical whatever
+``jobs`` is.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from bulletin.errors import VoiceError
+from bulletin.script import Clip
+from bulletin.synth.cache import (
+    ClipCache,
+    clip_key,
+    identity_digest,
+    temporary_cache_dir,
+)
+from bulletin.synth.presets import VoicePreset
+from bulletin.synth.voice import PresetVoice, load_voice, voice_identity
+
+# Below this many misses a worker pool costs more than it saves (start-up: ~0.2 s per
+# espeak worker, ~5 s per Coqui worker importing torch and loading the model).
+IN_PROCESS_MISSES = {"espeak": 40, "coqui": 2}
+# Environment a worker must see as the parent does now (Coqui's model folder).
+_ENV_PASSED = ("TTS_HOME", "XDG_DATA_HOME")
+
+_LOADED: dict[str, PresetVoice] = {}
+
+
+def _voice_in_process(preset: VoicePreset, digest: str) -> PresetVoice:
+    """This process's voice for ``preset``, loaded once (one kept: models are big)."""
+    voice = _LOADED.get(digest)
+    if voice is None:
+        voice = load_voice(preset)
+        _LOADED.clear()
+        _LOADED[digest] = voice
+    return voice
+
+
+def synthesize_clips(
+    texts: Sequence[str],
+    preset: VoicePreset,
+    *,
+    cache_dir: Path | None,
+    jobs: int | None = os.cpu_count(),
+    progress: Callable[[int], None] | None = None,
+    stats: dict | None = None,
+) -> list[Clip]:
+    """One :class:`~bulletin.script.Clip` per text, in order, each a WAV file on disk.
+
+    ``cache_dir=None`` (``--no-cache``) uses a temporary folder removed at exit.
+    ``progress(n)`` is called with the number of texts done so far (cache hits first).
+    ``stats`` gets ``hits``, ``misses`` (texts not in the cache), ``synthesised`` (distinct
+    texts synthesised), ``jobs`` (processes that synthesised: this one, plus ``jobs - 1``
+    spawned workers; 0 when everything was cached) and ``seconds``.
+
+    Workers are started with "spawn": a script calling this with ``jobs > 1`` needs the
+    usual ``if __name__ == "__main__":`` guard (the ``bulletin`` command has it).
+    """
+    started = time.perf_counter()
+    jobs = max(1, jobs or 1)
+    cache = ClipCache(cache_dir if cache_dir is not None else temporary_cache_dir())
+    digest = identity_digest(voice_identity(preset))
+    spoken_texts = [preset.respell_text(text) for text in texts]
+    keys = [clip_key(digest, spoken) for spoken in spoken_texts]
+
+    found: dict[str, Clip] = {}
+    todo: dict[str, str] = {}  # key -> spoken text, first occurrence order
+    hits = misses = 0
+    for key, spoken in zip(keys, spoken_texts, strict=True):
+        if key in found:
+            hits += 1
+            continue
+        if key in todo:
+            misses += 1
+            continue
+        clip = cache.get(key)
+        if clip is not None:
+            found[key] = clip
+            hits += 1
+        else:
+            todo[key] = spoken
+            misses += 1
+
+    done = hits
+    if progress and done:
+        progress(done)
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+
+    def finished(key: str, clip: Clip) -> None:
+        nonlocal done
+        found[key] = clip
+        done += counts[key]
+        if progress:
+            progress(done)
+
+    workers = 0
+    if todo:
+        workers = min(jobs, len(todo))
+        if workers <= 1 or len(todo) <= IN_PROCESS_MISSES.get(preset.engine, 2):
+            workers = 1
+            voice = _voice_in_process(preset, digest)
+            for key, spoken in todo.items():
+                finished(key, cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate))
+        else:
+            if preset.engine == "coqui":
+                from bulletin.synth.coqui import missing_files_message
+
+                problem = missing_files_message(preset)
+                if problem:
+                    raise VoiceError(problem)
+            _run_pool(preset, digest, cache, todo, workers, finished)
+
+    if stats is not None:
+        stats.update(
+            hits=hits,
+            misses=misses,
+            synthesised=len(todo),
+            jobs=workers,
+            seconds=time.perf_counter() - started,
+        )
+    return [found[key] for key in keys]
+
+
+def _chunks(todo: dict[str, str], workers: int, engine: str) -> list[list[tuple[str, str]]]:
+    """Longest texts first (balances the workers), in chunks small enough to share well."""
+    items = sorted(todo.items(), key=lambda kv: len(kv[1]), reverse=True)
+    size = 1 if engine == "coqui" else max(1, min(16, len(items) // (workers * 8)))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _run_pool(
+    preset: VoicePreset,
+    digest: str,
+    cache: ClipCache,
+    todo: dict[str, str],
+    workers: int,
+    finished: Callable[[str, Clip], None],
+) -> None:
+    """This process plus ``workers - 1`` worker processes share the chunks: workers take the
+    longest texts from the front, this process the shortest from the back."""
+    chunks = deque(_chunks(todo, workers, preset.engine))
+    env = {name: os.environ.get(name) for name in _ENV_PASSED}
+    limit = 2 * (workers - 1)
+    # spawn: workers start clean (no inherited locks or torch threads) on every platform.
+    pool = ProcessPoolExecutor(
+        max_workers=workers - 1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(preset, str(cache.directory), env),
+    )
+    in_flight: set = set()
+
+    def harvest(block: bool) -> None:
+        nonlocal in_flight
+        if not in_flight:
+            return
+        done, in_flight = wait(in_flight, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        for future in done:
+            for key, path, samples, rate in future.result():
+                finished(key, Clip(Path(path), samples, rate))
+        while chunks and len(in_flight) < limit:
+            in_flight.add(pool.submit(_worker_run, chunks.popleft()))
+
+    try:
+        while chunks and len(in_flight) < limit:  # starts the workers
+            in_flight.add(pool.submit(_worker_run, chunks.popleft()))
+        voice = _voice_in_process(preset, digest)  # loads while the workers start
+        while chunks:
+            for key, spoken in chunks.pop():
+                finished(key, cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate))
+            harvest(block=False)
+        while in_flight:
+            harvest(block=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- worker side -----------------------------------------------------------------------
+
+_WORKER: dict[str, object] = {}
+
+
+def _worker_init(preset: VoicePreset, directory: str, env: dict[str, str | None]) -> None:
+    for name, value in env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    try:
+        _WORKER["voice"] = load_voice(preset)
+        _WORKER["cache"] = ClipCache(Path(directory))
+    except Exception as error:  # reported by the first task, with its message intact
+        _WORKER["error"] = error  # (an initializer's own exception would only break the pool)
+
+
+def _worker_run(chunk: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
+    if "error" in _WORKER:
+        raise _WORKER["error"]  # type: ignore[misc]
+    voice: PresetVoice = _WORKER["voice"]  # type: ignore[assignment]
+    cache: ClipCache = _WORKER["cache"]  # type: ignore[assignment]
+    out = []
+    for key, spoken in chunk:
+        clip = cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate)
+        out.append((key, str(clip.path), clip.samples, clip.sample_rate))
+    return out

@@ -1,0 +1,78 @@
+"""The Voice protocol (Piper-like) and loading a preset into a runnable voice.
+
+>>> voice = load_voice(resolve_voice("ky-espeak"))
+>>> voice.name, voice.sample_rate
+('ky-espeak', 22050)
+>>> samples = voice.synthesize("Бүгүн 5 градус жылуу.")   # respelled: "гырадус"
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from bulletin.synth.presets import VoicePreset
+
+
+@runtime_checkable
+class Voice(Protocol):
+    """Anything that turns one sentence of spoken Kyrgyz into float32 mono samples."""
+
+    name: str
+    sample_rate: int
+
+    def synthesize(self, text: str) -> np.ndarray: ...
+
+
+class PresetVoice:
+    """A preset's engine with the preset's ``[respell]`` rules applied before it."""
+
+    def __init__(self, preset: VoicePreset, engine: Voice) -> None:
+        self.preset = preset
+        self.engine = engine
+        self.name = preset.name
+        self.sample_rate = engine.sample_rate
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """Respell ``text`` with the preset's rules, then synthesise it."""
+        return self.synthesize_spoken(self.preset.respell_text(text))
+
+    def synthesize_spoken(self, spoken: str) -> np.ndarray:
+        """Synthesise text that has already been respelled."""
+        return self.engine.synthesize(spoken)
+
+
+def load_voice(preset: VoicePreset, *, allow_download: bool = False) -> PresetVoice:
+    """Start the preset's engine (Coqui loads its model here, once; ``allow_download``
+    lets Coqui fetch a missing zoo model, which needs network)."""
+    if preset.engine == "espeak":
+        from bulletin.synth.espeak import EspeakVoice
+
+        return PresetVoice(preset, EspeakVoice(preset.language, preset.rate, preset.name))
+    from bulletin.synth.coqui import CoquiVoice
+
+    return PresetVoice(preset, CoquiVoice(preset, allow_download=allow_download))
+
+
+def voice_identity(preset: VoicePreset) -> dict[str, Any]:
+    """Everything that changes how the preset sounds, without loading a model.
+
+    Preset contents (rate, respell, model names), engine and engine/model versions: the
+    clip cache key is this plus the spoken text.
+    """
+    ident: dict[str, Any] = {"preset": preset.identity(), "format": 1}
+    if preset.engine == "espeak":
+        from bulletin.synth.espeak import espeak_version
+
+        ident["espeak"] = espeak_version()
+        try:
+            ident["espeakng-loader"] = importlib.metadata.version("espeakng-loader")
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+            ident["espeakng-loader"] = None
+    else:
+        from bulletin.synth.coqui import model_identity
+
+        ident["coqui"] = model_identity(preset)
+    return ident

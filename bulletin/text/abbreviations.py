@@ -1,0 +1,80 @@
+"""Acronyms (ЕАЭБдин, ЖКнын, КМШга) and graphic abbreviations (ж.б., т.б., проф.).
+
+``read_acronym("ЕАЭБ", "дин")`` → ``"Евразиялык экономикалык биримдиктин"``;
+``read_acronym("БУУ", "га")`` → ``"Бириккен Улуттар Уюмуна"``;
+``read_acronym("КМШ", "нын")`` → ``"ка-эм-шанын"``.
+"""
+
+from __future__ import annotations
+
+from bulletin.text.data import mapping, table
+from bulletin.text.harmony import attach
+
+_VOWELS = frozenset("АЕЁИОӨУҮЫЭЮЯ")
+
+
+def spell_cyrillic(word: str) -> str:
+    """Kyrgyz letter names joined by hyphens: ЖМК → жэ-эм-ка."""
+    names = mapping("letters")
+    return "-".join(names.get(ch.upper(), ch.lower()) for ch in word if ch.isalpha())
+
+
+def entry(word: str) -> tuple[str, str, str] | None:
+    """(spoken, kind, bare form before a word) for a shipped acronym."""
+    row = table("abbreviations").get(word)
+    if row is None:
+        return None
+    spoken = row[0]
+    kind = row[1] if len(row) > 1 and row[1] else "expand"
+    bare = row[2] if len(row) > 2 and row[2] else spoken
+    return spoken, kind, bare
+
+
+def read_with_kind(spoken: str, kind: str, suffix: str) -> str:
+    """Put a written suffix onto an expansion according to its kind."""
+    if kind == "fixed":
+        return spoken + suffix
+    if not suffix:
+        return spoken
+    return attach(spoken, suffix, possessive=kind == "poss")
+
+
+def read_acronym(
+    word: str,
+    suffix: str = "",
+    *,
+    rubric: bool = False,
+    in_brackets: bool = False,
+    before_word: bool = False,
+) -> tuple[str, str]:
+    """(spoken, rule) for an all-capitals Cyrillic token with an optional suffix.
+
+    *in_brackets*: the acronym stands alone in brackets after its full name, so it is
+    spelled by letter names; *before_word*: no suffix and a word follows (КР Финансы
+    министрлиги), so the entry's attributive form is used.
+    """
+    known = entry(word)
+    if known is not None:
+        spoken, kind, bare = known
+        if in_brackets and kind != "word" and not suffix:
+            return spell_cyrillic(word), "acronym:brackets"
+        if before_word and not suffix:
+            return bare, f"acronym:{kind}"
+        return read_with_kind(spoken, kind, suffix), f"acronym:{kind}"
+    vowels = sum(1 for ch in word if ch in _VOWELS)
+    if rubric or (len(word) >= 4 and vowels >= 2):
+        return word + suffix, "pass"
+    return attach(spell_cyrillic(word), suffix), "acronym:spell"
+
+
+def graphic_entry(written: str) -> tuple[str, str] | None:
+    """(spoken, kind) for a graphic abbreviation such as ж.б. or проф."""
+    row = table("graphic").get(written)
+    if row is None:
+        return None
+    return row[0], (row[1] if len(row) > 1 else "end")
+
+
+def graphic_keys() -> list[str]:
+    """Graphic abbreviations, longest first."""
+    return sorted(table("graphic"), key=len, reverse=True)

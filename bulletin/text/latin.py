@@ -1,0 +1,155 @@
+"""Latin-script words in Kyrgyz Cyrillic: lexicon spelling, letter names or transliteration.
+
+``read_latin("Google")`` → ``"Гугл"``; ``read_latin("SMS")`` → ``"эс-эм-эс"``;
+``read_latin("Wi-Fi")`` → ``"вай-фай"``; ``read_latin("Tulpar")`` → ``"тулпар"``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from bulletin.text.data import mapping
+
+_DIGRAPHS = (
+    ("tion", "шн"),
+    ("sch", "ш"),
+    ("sh", "ш"),
+    ("ch", "ч"),
+    ("zh", "ж"),
+    ("kh", "х"),
+    ("th", "т"),
+    ("ph", "ф"),
+    ("ck", "к"),
+    ("ee", "и"),
+    ("oo", "у"),
+    ("ou", "у"),
+    ("ai", "эй"),
+    ("ay", "ей"),
+    ("ey", "ей"),
+    ("qu", "кв"),
+    ("ya", "я"),
+    ("yu", "ю"),
+    ("yo", "ё"),
+    ("ts", "ц"),
+)
+_SINGLE = {
+    "a": "а",
+    "b": "б",
+    "c": "к",
+    "d": "д",
+    "e": "е",
+    "f": "ф",
+    "g": "г",
+    "h": "х",
+    "i": "и",
+    "j": "дж",
+    "k": "к",
+    "l": "л",
+    "m": "м",
+    "n": "н",
+    "o": "о",
+    "p": "п",
+    "q": "к",
+    "r": "р",
+    "s": "с",
+    "t": "т",
+    "u": "у",
+    "v": "в",
+    "w": "в",
+    "x": "кс",
+    "y": "и",
+    "z": "з",
+}
+_SPECIAL = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i"}
+_VOWEL_SET = frozenset("aeiouy")
+_SPLIT = re.compile(r"[-'’&]+")
+
+
+def _ascii_fold(word: str) -> str:
+    """Strip accents and fold full-width forms: Señor → Senor, Ａ → A."""
+    out: list[str] = []
+    for ch in word:
+        low = ch.lower()
+        if low in _SPECIAL:
+            out.append(_SPECIAL[low])
+            continue
+        for part in unicodedata.normalize("NFKD", ch):
+            if part.isascii() and part.isalpha():
+                out.append(part.lower())
+    return "".join(out)
+
+
+def transliterate(word: str) -> str:
+    """Read an unknown Latin word by sound in Cyrillic (never returns Latin letters)."""
+    w = _ascii_fold(word)
+    out: list[str] = []
+    i = 0
+    n = len(w)
+    while i < n:
+        for src, dst in _DIGRAPHS:
+            if w.startswith(src, i):
+                out.append(dst)
+                i += len(src)
+                break
+        else:
+            ch = w[i]
+            nxt = w[i + 1] if i + 1 < n else ""
+            prev = w[i - 1] if i else ""
+            if ch == "c" and nxt in ("e", "i", "y"):
+                out.append("с")
+            elif ch == "g" and nxt in ("e", "i", "y"):
+                out.append("дж")
+            elif ch == "s" and prev in _VOWEL_SET and nxt in _VOWEL_SET:
+                out.append("з")
+            elif ch == "e" and i == 0:
+                out.append("э")
+            elif ch == "y" and nxt in ("a", "e", "i", "o", "u"):
+                out.append("й")
+            else:
+                out.append(_SINGLE.get(ch, ""))
+            i += 1
+    return "".join(out)
+
+
+def spell(word: str) -> str:
+    """Latin letter names: "CVV" → "си-ви-ви"."""
+    names = mapping("latin_letters")
+    parts = [names.get(_ascii_fold(ch).upper(), "") for ch in word if ch.isalpha()]
+    return "-".join(p for p in parts if p)
+
+
+@cache
+def _lower_table() -> dict[str, str]:
+    return {k.lower(): v for k, v in mapping("latin").items()}
+
+
+def lookup(word: str) -> str | None:
+    """The shipped Kyrgyz spelling of a Latin word, or None."""
+    table = mapping("latin")
+    if word in table:
+        return table[word]
+    if word[1:].islower() or word.islower():
+        return _lower_table().get(word.lower())
+    return None
+
+
+def read_latin(word: str) -> str:
+    """A Latin-script word (hyphens and apostrophes allowed) said in Kyrgyz."""
+    known = lookup(word)
+    if known is not None:
+        return known
+    parts = [p for p in _SPLIT.split(word) if p]
+    if len(parts) > 1:
+        return "-".join(p for p in (read_latin(p) for p in parts) if p)
+    if not parts:
+        return ""
+    word = parts[0]
+    folded = _ascii_fold(word)
+    if not folded:
+        return ""
+    vowels = sum(1 for ch in folded if ch in "aeiouy")
+    if (word.isupper() and len(folded) <= 5) or vowels == 0 or len(folded) == 1:
+        return spell(word)
+    return transliterate(word)

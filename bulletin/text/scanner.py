@@ -1,0 +1,523 @@
+"""The master scanner: one combined regex pass that tags and rewrites every token.
+
+Each branch of the master pattern is one category (e-mail, web, phone, date, time,
+number expression, Roman numeral, Latin word, acronym, graphic abbreviation, symbol);
+the text between matches passes through untouched, so the output of one rule is never
+re-read by another. ``normalize("5ке")`` → ``"бешке"``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from bulletin.text import abbreviations, dates, latin, phones, roman, times, web
+from bulletin.text.data import mapping
+from bulletin.text.harmony import attach
+from bulletin.text.lexicon import Lexicon
+from bulletin.text.money import currency_word, scale_word
+from bulletin.text.numbers import (
+    cardinal_str,
+    decimal,
+    fraction,
+    make_ordinal,
+)
+from bulletin.text.sentences import no_split_after
+from bulletin.text.symbols import read_symbol
+from bulletin.text.units import FIXED, unit_keys, unit_parts
+
+
+@dataclass(frozen=True)
+class TokenTrace:
+    """What one token became: the written text, the spoken text and the rule that fired."""
+
+    written: str
+    spoken: str
+    rule: str
+
+
+SP_CHARS = " \u00a0\u202f\u2009"
+SP = f"[{SP_CHARS}]"
+LO = "а-яөүңё"
+UP = "А-ЯӨҮҢЁ"
+LAT = "A-Za-z\u00c0-\u024f\u1e00-\u1effＡ-Ｚａ-ｚ"
+A = "[аеоө]"
+I = "[ыиуү]"  # noqa: E741
+CASE = rf"(?:[гк]{A}|[дт]{A}(?:н|[гк]{I}|й)?|[дтн]{I}н?|ч{A})"
+POSS = rf"(?:с?{I}(?:н(?:{A}|д{A}(?:[гк]{I})?|{A}н|{I}н|д{A}гы)?)?)"
+PLUR = rf"(?:[лдт]{A}р)"
+ADJ = rf"(?:[лдт]{I}[кг](?:{I}|т{A}р{I}?)?)"
+ORD = rf"(?:{I}?н?ч{I})"
+SUF = rf"(?:{ORD}(?:{POSS})?(?:{CASE})?|{ADJ}(?:{CASE})?|{PLUR}?(?:{POSS})?(?:{CASE})?)"
+GROUPED = rf"\d{{1,3}}(?:{SP}\d{{3}})+(?!\d)"
+INT = rf"(?:{GROUPED}|\d+)"
+DEC = r"(?:[,.]\d+)"
+CUR = "[$€₽₸£¥₺]"
+NOT_WORD_AFTER = rf"(?![{LO}{UP}{LAT}])"
+SUF_RE = re.compile(SUF)
+_ORD_HW = re.compile(rf"{I}?н?ч{I}")
+_ANNIVERSARY = re.compile(r"жылды[кг]|жылдык")
+_SENT_END = re.compile(rf"{SP}*(?:$|[{UP}A-Z«\"“„—–\-(])")
+# an all-capitals neighbour word: the acronym is part of a capitals rubric (АБА ЫРАЙЫ)
+_CAPS_BEFORE = re.compile(rf"(?:^|[^{LO}{UP}])[{UP}]{{2,}}[ \u00a0]+$|(?:^|\n)[ \u00a0]*$")
+_CAPS_AFTER = re.compile(rf"[ \u00a0]+[{UP}]{{2,}}(?![{LO}])|[ \u00a0]*(?:\n|$)")
+_BEFORE_WORD = re.compile(rf"{SP}+[{UP}{LO}]")
+_AFTER_NAME = frozenset({"к.", "ш.", "көч.", "пр.", "м-н", "а.", "обл.", "р-ну", "р-н"})
+_OPENERS = frozenset(' \u00a0\u202f\u2009\t«"“„(—–-')
+_SCORE_NEXT = re.compile(rf"{SP}*эсе[пб]")
+
+
+def _units_alt() -> tuple[str, str]:
+    long: list[str] = []
+    short: list[str] = []
+    for key in unit_keys():
+        (long if len(key) > 1 and key not in ("га", "мм", "см") else short).append(re.escape(key))
+    return "|".join(long), "|".join(short)
+
+
+@cache
+def _master() -> str:
+    long_units, short_units = _units_alt()
+    graphic = "|".join(re.escape(k) for k in abbreviations.graphic_keys())
+    latin_keys = [k for k in mapping("latin") if not k.isalpha()]
+    latin_keys.sort(key=len, reverse=True)
+    latinkey = "|".join(re.escape(k) for k in latin_keys)
+    tail_unit = (
+        rf"(?:{SP}?(?P<unit>{long_units})(?:(?P<usuf>{SUF}){NOT_WORD_AFTER})?"
+        rf"|{SP}(?P<sunit>{short_units})(?![{LO}{UP}{LAT}]|\.[{LO}]))"
+    )
+    num = (
+        rf"(?P<num>(?P<join>(?<=[{LO}{UP}{LAT}])-)?"
+        rf"(?:(?P<cur1>{CUR}){SP}?)?(?P<no>№{SP}?)?"
+        rf"(?:(?<![\w.,])(?P<sign>[+\-–−])(?=\d))?"
+        rf"(?P<n1>{INT})(?P<d1>{DEC})?(?:/(?P<den>\d+))?"
+        rf"(?:(?P<rsep>[-–—])(?:(?P<sign2>[+\-–−])(?=\d))?(?P<n2>{INT})(?P<d2>{DEC})?)?"
+        rf"(?:-(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)"
+        rf"|{SP}?(?P<yr>ж)\.(?![{LO}])"
+        rf"|(?:{SP}(?P<scale>млн|млрд|трлн|миң)(?:\.(?={SP}[{LO}]))?)?"
+        rf"(?:{SP}?(?P<pct>%)|{SP}?(?P<cur2>{CUR})|{tail_unit})?"
+        rf"(?:(?P<suf>{SUF}){NOT_WORD_AFTER})?))"
+    )
+    branches = [
+        r"(?P<email>[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)",
+        rf"(?P<url>(?:[A-Za-z]+://|www\.)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*(?:/[^\s«»\"()]*)?"
+        rf"|[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:{web.TLDS})(?![A-Za-z0-9])(?:/[^\s«»\"()]*)?)",
+        r"(?P<handle>@[A-Za-z0-9_]+)",
+        rf"(?P<phone>\+\d{{1,3}}(?:{SP}\(?\d{{1,5}}\)?){{2,}}(?!\d)|(?<![\d,.])0(?:{SP}\d{{2,4}}){{3,}}(?!\d)"
+        rf"|(?:(?:\+\d{{1,3}}|0){SP}?)?\(\d{{3,5}}\){SP}?\d{{1,3}}(?:[{SP_CHARS}-]\d{{2,3}}){{1,3}}(?!\d)"
+        rf"|(?<![\d\-])\d{{2,3}}-\d{{2}}-\d{{2}}(?![\d\-]))",
+        rf"(?P<date>(?<![\d.])(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>\d{{4}})(?!\d)"
+        rf"(?:-?жыл(?P<dsuf>[{LO}]*))?)",
+        rf"(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:]))",
+        rf"(?P<time>(?<![\d:])(?P<th>\d{{1,2}}):(?P<tm>\d{{1,2}})(?![\d:])(?:(?P<tsuf>{SUF}){NOT_WORD_AFTER})?)",
+        rf"(?P<temp>(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:\.\.\.|…)"
+        rf"(?P<ts2>[+\-–−])?(?P<tn2>\d+(?:,\d+)?)(?:{SP}?(?P<tunit>°{SP}?[CСF]?))?"
+        rf"(?:(?P<tempsuf>{SUF}){NOT_WORD_AFTER})?)",
+    ]
+    if latinkey:
+        branches.append(
+            rf"(?P<latinkey>(?P<lk>(?<![{LAT}0-9])(?:{latinkey})(?![{LAT}0-9]))(?P<lksuf>[{LO}]*))"
+        )
+    branches += [
+        num,
+        rf"(?P<roman>(?<![{LO}{UP}{LAT}])(?P<r1>[IVXLCDMХІ]+)(?:[-–](?P<r2>[IVXLCDMХІ]+))?"
+        rf"(?:-(?P<rhw>[{LO}]+))?(?![{LO}{UP}{LAT}0-9]))",
+        rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?P<lsuf>[{LO}]*)(?P<lhy>-(?=[{LO}{UP}]))?)",
+        rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])[{UP}]{{2,}})(?P<asuf>[{LO}]*)(?![{UP}]))",
+        rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?:{graphic})(?![{LO}]))",
+        r"(?P<sym>[№§&@≈~±×=‰%°+#*^_|\\<>`™®©$€₽₸£¥₺])",
+    ]
+    firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys()}))
+    # every branch starts with one of these: a cheap test that skips plain words fast
+    trigger = (
+        rf"(?=[\d{LAT}{UP}І№§&@≈~±×=‰%°+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(]"
+        rf"|(?<![{LO}{UP}{LAT}.])[{re.escape(firsts)}])"
+    )
+    return trigger + "(?:" + "|".join(branches) + ")"
+
+
+@cache
+def _compiled() -> re.Pattern[str]:
+    return re.compile(_master())
+
+
+def _scanner(lexicon: Lexicon | None) -> re.Pattern[str]:
+    if not lexicon or not lexicon.entries:
+        return _compiled()
+    cached = lexicon.__dict__.get("_scanner")
+    if cached is not None:
+        return cached
+    keys = sorted(lexicon.entries, key=len, reverse=True)
+    alt = "|".join(re.escape(k) for k in keys)
+    pattern = re.compile(
+        rf"(?P<lex>(?P<lw0>(?<![{LO}{UP}{LAT}0-9])(?:{alt}))(?P<lexsuf>[{LO}]*)(?![{UP}{LAT}0-9]))|"
+        + _master()
+    )
+    lexicon.__dict__["_scanner"] = pattern
+    return pattern
+
+
+class _Rewriter:
+    """Callback object for ``pattern.sub``: dispatches on the branch that matched."""
+
+    __slots__ = ("text", "lexicon", "traces")
+
+    def __init__(self, text: str, lexicon: Lexicon | None, traces: list[TokenTrace] | None):
+        self.text = text
+        self.lexicon = lexicon
+        self.traces = traces
+
+    def __call__(self, m: re.Match[str]) -> str:
+        kind = m.lastgroup  # every branch is wrapped in one outer named group
+        try:
+            spoken, rule = getattr(self, "_" + kind)(m)
+        except Exception:  # never raise on odd input: read what we can
+            spoken, rule = _fallback(m.group(0)), "fallback"
+        if spoken and spoken[0].islower() and self._sentence_start(m.start()):
+            spoken = spoken[0].upper() + spoken[1:]
+        if self.traces is not None:
+            self.traces.append(TokenTrace(m.group(0), spoken, rule))
+        return spoken
+
+    def _sentence_start(self, pos: int) -> bool:
+        """True when only opening quotes, dashes or spaces stand between a sentence end and *pos*."""
+        text = self.text
+        start = pos
+        while pos > 0:
+            ch = text[pos - 1]
+            if ch in _OPENERS:
+                pos -= 1
+                continue
+            if ch == ".":
+                word = text[max(0, pos - 12) : pos].rsplit(None, 1)
+                following = text[start : start + 1]
+                return not (word and no_split_after(word[-1], following))
+            return ch in "\n!?…"
+        return True
+
+    # -- helpers -----------------------------------------------------------
+    def _before_is_letter(self, m: re.Match[str]) -> bool:
+        start = m.start()
+        return start > 0 and self.text[start - 1].isalpha()
+
+    def _after_is_letter(self, m: re.Match[str]) -> bool:
+        end = m.end()
+        return end < len(self.text) and self.text[end].isalpha()
+
+    def _pad(self, m: re.Match[str], spoken: str) -> str:
+        """Keep a spoken word apart from letters or digits written against it."""
+        text = self.text
+        start, end = m.start(), m.end()
+        if spoken and start > 0 and text[start - 1].isalnum():
+            spoken = " " + spoken
+        if spoken and end < len(text) and text[end].isalnum():
+            spoken = spoken + " "
+        return spoken
+
+    # -- branches ----------------------------------------------------------
+    def _lex(self, m: re.Match[str]) -> tuple[str, str]:
+        entry = self.lexicon.get(m["lw0"]) if self.lexicon else None
+        suffix = m.group("lexsuf") or ""
+        if entry is None:
+            return m.group(0), "pass"
+        return abbreviations.read_with_kind(entry.spoken, entry.kind, suffix), "lexicon"
+
+    def _email(self, m: re.Match[str]) -> tuple[str, str]:
+        return web.read_email(m.group("email")), "email"
+
+    def _url(self, m: re.Match[str]) -> tuple[str, str]:
+        return web.read_url(m.group("url")), "url"
+
+    def _handle(self, m: re.Match[str]) -> tuple[str, str]:
+        return self._pad(m, web.read_handle(m.group("handle"))), "handle"
+
+    def _phone(self, m: re.Match[str]) -> tuple[str, str]:
+        return phones.read_phone(m.group("phone")), "phone"
+
+    def _date(self, m: re.Match[str]) -> tuple[str, str]:
+        spoken = dates.read_numeric_date(m["dd"], m["dm"], m["dy"], m["dsuf"] or "")
+        if spoken is None:
+            parts = [cardinal_str(m["dd"]), cardinal_str(m["dm"]), cardinal_str(m["dy"])]
+            return " ".join(parts), "date:invalid"
+        return spoken, "date"
+
+    def _trange(self, m: re.Match[str]) -> tuple[str, str]:
+        return times.read_time_range(m["a1"], m["b1"], m["a2"], m["b2"]), "time:range"
+
+    def _time(self, m: re.Match[str]) -> tuple[str, str]:
+        h, mi, suf = m["th"], m["tm"], m["tsuf"] or ""
+        after = self.text[m.end() : m.end() + 20]
+        if times.is_time(h, mi) and not _SCORE_NEXT.match(after):
+            return times.read_time(h, mi, suf), "time"
+        return times.read_score(h, mi, suf), "score"
+
+    def _temp(self, m: re.Match[str]) -> tuple[str, str]:
+        def signed(sign: str | None, value: str) -> str:
+            whole, _, frac = value.partition(",")
+            words = decimal(whole, frac) if frac else cardinal_str(whole)
+            if sign == "+":
+                return "плюс " + words
+            if sign:
+                return "минус " + words
+            return words
+
+        first = attach(signed(m["ts1"], m["tn1"]), "дан")
+        second = signed(m["ts2"], m["tn2"])
+        suffix = m["tempsuf"] or ""
+        if m["tunit"]:
+            second = attach(second + " градус", suffix or "га")
+        else:
+            second = attach(second, suffix or "га")
+        return f"{first} {second} чейин", "temperature:range"
+
+    def _latinkey(self, m: re.Match[str]) -> tuple[str, str]:
+        spoken = latin.lookup(m["lk"]) or latin.read_latin(m["lk"])
+        spoken = attach(spoken, m["lksuf"]) if m["lksuf"] else spoken
+        return self._pad(m, spoken), "latin:lexicon"
+
+    def _num(self, m: re.Match[str]) -> tuple[str, str]:
+        return _read_number(self, m)
+
+    def _roman(self, m: re.Match[str]) -> tuple[str, str]:
+        r1, r2 = m["r1"], m["r2"]
+        v1 = roman.roman_value(r1)
+        v2 = roman.roman_value(r2) if r2 else None
+        ascii_only = all(ch in "IVX" for ch in r1 + (r2 or ""))
+        after = self.text[m.end() : m.end() + 40]
+        context = bool(roman.CONTEXT.match(after)) or bool(m["rhw"])
+        if v1 and (not r2 or v2) and (ascii_only or context):
+            spoken = roman.read_roman(r1)
+            if r2:
+                spoken += "-" + roman.read_roman(r2)
+            if m["rhw"]:
+                spoken += " " + m["rhw"]
+            return spoken, "roman"
+        word = m.group(0)
+        if any("A" <= ch <= "Z" for ch in word):
+            return self._pad(m, latin.read_latin(word)), "latin"
+        return word, "pass"
+
+    def _latin(self, m: re.Match[str]) -> tuple[str, str]:
+        spoken = latin.read_latin(m["lw"])
+        suffix = m["lsuf"] or ""
+        if suffix and spoken:
+            spoken = attach(spoken, suffix)
+        elif suffix:
+            spoken = suffix
+        if m["lhy"]:
+            spoken += "-"
+        rule = "latin:lexicon" if latin.lookup(m["lw"]) is not None else "latin"
+        if spoken and self.text[m.start() - 1 : m.start()].isdigit():
+            spoken = " " + spoken
+        if spoken and self._after_is_letter(m) and not m["lhy"]:
+            spoken += " "
+        return spoken, rule
+
+    def _acro(self, m: re.Match[str]) -> tuple[str, str]:
+        word, suffix = m["aw"], m["asuf"] or ""
+        text = self.text
+        rubric = not suffix and (
+            bool(_CAPS_BEFORE.search(text, max(0, m.start() - 30), m.start()))
+            or bool(_CAPS_AFTER.match(text, m.end()))
+        )
+        in_brackets = (
+            not suffix
+            and text[m.start() - 1 : m.start()] == "("
+            and text[m.end() : m.end() + 1] == ")"
+        )
+        before_word = bool(_BEFORE_WORD.match(text, m.end()))
+        return abbreviations.read_acronym(
+            word, suffix, rubric=rubric, in_brackets=in_brackets, before_word=before_word
+        )
+
+    def _graphic(self, m: re.Match[str]) -> tuple[str, str]:
+        written = m["graphic"]
+        found = abbreviations.graphic_entry(written)
+        if found is None:
+            return written, "pass"
+        spoken, kind = found
+        before = self.text[max(0, m.start() - 40) : m.start()].rstrip(" \u00a0")
+        prev_word = re.search(r"(\S+)$", before)
+        prev = prev_word.group(1) if prev_word else ""
+        after_name = bool(prev) and prev[0].isupper() and prev[-1].isalpha()
+        if written in _AFTER_NAME and not after_name:
+            return written, "pass"  # к. is көчөсү only after a street name
+        if written == "ж." and not (prev and prev[-1].isdigit()):
+            return written, "pass"
+        if written == "кк." and not (prev and (prev[-1].isdigit() or prev[-1] in "IVXХІ")):
+            return written, "pass"
+        if written == "с.":
+            return written, "pass"
+        if kind == "end" and written.endswith(".") and _SENT_END.match(self.text, m.end()):
+            spoken += "."
+        return spoken, "graphic"
+
+    def _sym(self, m: re.Match[str]) -> tuple[str, str]:
+        sym = m["sym"]
+        word = currency_word(sym) if sym in "$€₽₸£¥₺" else read_symbol(sym)
+        if not word:
+            return "", "symbol:drop"
+        return self._pad(m, word), "symbol"
+
+
+_BRANCHES = (
+    "lex",
+    "email",
+    "url",
+    "handle",
+    "phone",
+    "date",
+    "trange",
+    "time",
+    "temp",
+    "latinkey",
+    "num",
+    "roman",
+    "latin",
+    "acro",
+    "graphic",
+    "sym",
+)
+
+
+def _fallback(written: str) -> str:
+    """Last resort for a token a rule failed on: digits and Latin read one by one."""
+    out: list[str] = []
+    for ch in written:
+        if ch.isdigit():
+            try:
+                out.append(" " + cardinal_str(str(int(ch))) + " ")
+            except ValueError:
+                out.append(" ")
+        elif ch.isascii() and ch.isalpha() or "\u00c0" <= ch <= "\u024f":
+            out.append(latin.transliterate(ch))
+        elif ch in "%№$€§@&":
+            out.append(" " + (read_symbol(ch) or currency_word(ch)) + " ")
+        else:
+            out.append(ch)
+    return re.sub(" {2,}", " ", "".join(out)).strip()
+
+
+def _number_words(n: str, d: str | None, den: str | None) -> str:
+    if d:
+        return decimal(n, d[1:])
+    if den:
+        return fraction(n, den)
+    return cardinal_str(n)
+
+
+def _signed(sign: str | None, words: str) -> str:
+    if not sign:
+        return words
+    return ("плюс " if sign == "+" else "минус ") + words
+
+
+def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
+    text = rw.text
+    n1, n2 = m["n1"], m["n2"]
+    hw = m["hw"]
+    rule = "cardinal"
+    den = m["den"]
+    if den and not n2 and (hw or (len(n1) == 4 and len(den) == 4)):
+        n2, den = den, None  # 2024/2025-окуу жылы: a year range written with a slash
+    w1 = _number_words(n1, m["d1"], den)
+    w2 = _number_words(n2, m["d2"], None) if n2 else None
+    ordinal = bool(m["no"])
+    rest_word = ""
+    suffix = ""
+    if hw:
+        low = hw.lower()
+        ord_match = _ORD_HW.match(low)
+        if ord_match and (ord_match.end() == len(low) or SUF_RE.fullmatch(low[ord_match.end() :])):
+            ordinal = True
+            suffix = low[ord_match.end() :]
+        elif _ANNIVERSARY.match(low):
+            rest_word = hw
+            rule = "cardinal:anniversary"
+        elif len(low) <= 4 and SUF_RE.fullmatch(low) and not hw[0].isupper():
+            suffix = low
+            rule = "cardinal:suffix"
+        else:
+            ordinal = True
+            rest_word = hw
+    if m["yr"]:
+        ordinal = True
+        rest_word = "жылы"
+        rule = "ordinal:year"
+        if _SENT_END.match(text, m.end()):
+            rest_word += "."
+    if ordinal and not (m["d1"] or den):
+        w1 = make_ordinal(w1)
+        if w2 is not None and not m["d2"]:
+            w2 = make_ordinal(w2)
+        if rule == "cardinal":
+            rule = "ordinal"
+    # hotline: a short number before "номерине", "телефону"
+    if (
+        not ordinal
+        and not hw
+        and not n2
+        and not m["sign"]
+        and not den
+        and not any(m[g] for g in ("d1", "scale", "pct", "cur1", "cur2", "unit", "sunit"))
+        and n1.isdigit()
+        and 3 <= len(n1) <= 4
+        and phones.HOTLINE_NEXT.match(text, m.end())
+    ):
+        spoken = phones.read_hotline(n1)
+        if m["suf"]:
+            spoken = attach(spoken, m["suf"])
+        return rw._pad(m, spoken), "phone:hotline"
+    words = _signed(m["sign"], w1)
+    if w2 is not None:
+        words += "-" + _signed(m["sign2"], w2)
+        if rule == "cardinal":
+            rule = "range"
+    parts = [words]
+    if m["scale"]:
+        parts.append(scale_word(m["scale"]))
+        rule = "number:scale"
+    unit = m["unit"] or m["sunit"]
+    currency = m["cur1"] or m["cur2"]
+    fixed = False
+    if m["pct"]:
+        parts.append("пайыз")
+        rule = "percent"
+    elif unit:
+        spoken_unit, before = unit_parts(unit)
+        if before and (suffix or m["usuf"] or m["suf"]):
+            # 40-60 км/саатка → саатына кырк-алтымыш километрге
+            parts.insert(0, before)
+            spoken_unit = spoken_unit.rsplit(" ", 1)[0]
+        parts.append(spoken_unit)
+        fixed = spoken_unit in FIXED
+        rule = "unit"
+    if currency:
+        parts.append(currency_word(currency))
+        rule = "money"
+    spoken = " ".join(p for p in parts if p)
+    written_suffix = suffix or m["usuf"] or m["suf"] or ""
+    if written_suffix:
+        if fixed:
+            if not written_suffix.startswith(("г", "к")):
+                spoken = attach(spoken, written_suffix)
+        else:
+            spoken = attach(spoken, written_suffix)
+    if rest_word:
+        spoken += " " + rest_word
+    if m["join"]:
+        spoken = "-" + spoken
+    elif rw._before_is_letter(m):
+        spoken = " " + spoken
+    if rw._after_is_letter(m):
+        spoken += " "
+    return spoken, rule
+
+
+def rewrite(
+    text: str, lexicon: Lexicon | None = None, traces: list[TokenTrace] | None = None
+) -> str:
+    """Rewrite one text (any number of lines) in a single scanner pass."""
+    pattern = _scanner(lexicon)
+    return pattern.sub(_Rewriter(text, lexicon, traces), text)

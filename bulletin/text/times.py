@@ -1,0 +1,42 @@
+"""Clock times, time ranges and sports scores.
+
+``read_time("14", "30", "да")`` → ``"он төрт отузда"``; ``read_time("10", "00", "до")`` →
+``"ондо"`` (HH:00 reads the hour alone); ``read_time_range("9","00","18","00")`` →
+``"тогуздан он сегизге чейин"``; a score ``5:2`` → ``"беш-эки"``.
+"""
+
+from __future__ import annotations
+
+from bulletin.text.harmony import attach
+from bulletin.text.numbers import cardinal, cardinal_str
+
+
+def clock_words(hour: str, minute: str) -> str:
+    """Spoken clock time without a suffix: 09:05 → тогуз нөл беш, 10:00 → он."""
+    h = cardinal(int(hour))
+    m = int(minute)
+    if m == 0:
+        return h
+    if m < 10:
+        return f"{h} нөл {cardinal(m)}"
+    return f"{h} {cardinal(m)}"
+
+
+def read_time(hour: str, minute: str, suffix: str = "") -> str:
+    """A clock time with its written suffix re-made on the last spoken word."""
+    return attach(clock_words(hour, minute), suffix)
+
+
+def read_time_range(h1: str, m1: str, h2: str, m2: str) -> str:
+    """9:00-18:00 → тогуздан он сегизге чейин."""
+    return f"{attach(clock_words(h1, m1), 'дан')} {attach(clock_words(h2, m2), 'га')} чейин"
+
+
+def read_score(a: str, b: str, suffix: str = "") -> str:
+    """A score or ratio: 5:2 → беш-эки."""
+    return attach(f"{cardinal_str(a)}-{cardinal_str(b)}", suffix)
+
+
+def is_time(hour: str, minute: str) -> bool:
+    """True when the pair is a plausible clock time written HH:MM."""
+    return len(minute) == 2 and int(hour) <= 24 and int(minute) < 60
