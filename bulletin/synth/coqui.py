@@ -248,8 +248,12 @@ class CoquiVoice:
 
 def download(preset: VoicePreset) -> Path:
     """Fetch a zoo model with Coqui's own loader (needs network); returns its folder."""
+    if preset.engine != "coqui":
+        raise VoiceError(
+            f"voice {preset.name!r} is built in ({preset.engine}); nothing to download"
+        )
     if not preset.model_name:
-        raise VoiceError(f"voice {preset.name!r} uses local files; nothing to download")
+        raise VoiceError(f"voice {preset.name!r} uses local model files; nothing to download")
     CoquiVoice(preset, allow_download=True)
     problem = missing_files_message(preset)
     if problem:
