@@ -7,7 +7,10 @@ correct only when the output equals the expected string exactly after collapsing
 whitespace to one space and stripping the ends. A normaliser that raises scores the case
 as wrong. Prints accuracy per category, per file and overall.
 
-    python bench/accuracy.py [--no-cases] [--failures N]
+    python bench/accuracy.py [--no-cases] [--failures N] [--extra DIR ...] [--only-extra]
+
+``--extra DIR`` adds every ``DIR/*.tsv`` (e.g. ``bench/heldout``) as more cases, labelled
+by the folder name; ``--only-extra`` scores those folders alone.
 """
 
 from __future__ import annotations
@@ -117,11 +120,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-cases", action="store_true", help="gold set only")
     parser.add_argument("--failures", type=int, default=0, help="show N of bulletin's misses")
+    parser.add_argument(
+        "--extra", action="append", default=[], type=Path, help="another folder of *.tsv cases"
+    )
+    parser.add_argument("--only-extra", action="store_true", help="score the --extra folders only")
     args = parser.parse_args(argv)
 
-    cases = read_cases(GOLD_DIR, "gold")
-    if not args.no_cases:
+    cases = [] if args.only_extra else read_cases(GOLD_DIR, "gold")
+    if not args.no_cases and not args.only_extra:
         cases += read_cases(CASES_DIR, "cases")
+    for folder in args.extra:
+        cases += read_cases(folder, folder.resolve().name)
     if not cases:
         raise SystemExit("no cases found")
     normalizers = load_normalizers()

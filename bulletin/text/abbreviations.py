@@ -70,11 +70,24 @@ def read_acronym(
 def graphic_entry(written: str) -> tuple[str, str] | None:
     """(spoken, kind) for a graphic abbreviation such as ж.б. or проф."""
     row = table("graphic").get(written)
+    if row is None and written[:1].isupper():
+        row = table("graphic").get(written[0].lower() + written[1:])
     if row is None:
         return None
     return row[0], (row[1] if len(row) > 1 else "end")
 
 
-def graphic_keys() -> list[str]:
-    """Graphic abbreviations, longest first."""
-    return sorted(table("graphic"), key=len, reverse=True)
+def graphic_keys(*, capitalised: bool = False) -> list[str]:
+    """Graphic abbreviations, longest first; *capitalised* adds Мис., Ж.б. (sentence start)."""
+    keys = set(table("graphic"))
+    if capitalised:
+        keys |= {
+            k[0].upper() + k[1:]
+            for k in table("graphic")
+            if k[0].islower() and k.endswith(".") and k not in _NO_CAPITAL
+        }
+    return sorted(keys, key=len, reverse=True)
+
+
+# single letters that would read as a capital initial (А. Т. Осмонов) when capitalised
+_NO_CAPITAL = frozenset({"к.", "ш.", "ж.", "а.", "с.", "т.б.", "кк."})

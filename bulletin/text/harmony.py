@@ -183,6 +183,8 @@ def _attach_possessive(stem: str, suffix: str) -> str | None:
     if len(suffix) >= 3 and first in "лдт" and suffix[1] in LOW and suffix[2] == "р":
         # plural: жайы + дордун → жай + лар + ы + нын (жайларынын)
         base = stem[:-2] if stem[-2:-1] == "с" else stem[:-1]
+        if base[-1:] in "гб" and _count_vowels(base) > 1:
+            base = base[:-1] + ("к" if base[-1] == "г" else "п")  # кырсыгы → кырсыктары
         plural = attach(base, suffix[:3])
         rest = suffix[3:]
         if rest[:1] in HIGH:

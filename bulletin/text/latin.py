@@ -65,6 +65,7 @@ _SINGLE = {
 _SPECIAL = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i"}
 _VOWEL_SET = frozenset("aeiouy")
 _SPLIT = re.compile(r"[-'’&]+")
+_CAMEL = re.compile(r"([A-Z]?[a-z]{2,})([A-Z]{2,})")
 
 
 def _ascii_fold(word: str) -> str:
@@ -81,9 +82,45 @@ def _ascii_fold(word: str) -> str:
     return "".join(out)
 
 
+# English spelling at the end of a word: a silent final e (drive → драйв, make → мейк,
+# Binance → бинанс) and -ight / -igh (light → лайт).
+_ENDINGS = (
+    (re.compile(r"([^aeiouy])([aiou])([bdfgkl-np-tvz])e$"), None),
+    (re.compile(r"nce$"), "ns"),
+    (re.compile(r"([nr])ge$"), "\\1\ue006"),
+    (re.compile(r"([^aeiouy])se$"), r"\1s"),
+    (re.compile(r"igh(t?)$"), "\ue002\\1"),
+)
+# private-use marks read straight to Cyrillic by transliterate()
+_MAGIC = {"a": "\ue001", "i": "\ue002", "o": "\ue003", "u": "\ue004", "e": "\ue005"}
+_MARKS = {
+    "\ue001": "ей",
+    "\ue002": "ай",
+    "\ue003": "оу",
+    "\ue004": "ю",
+    "\ue005": "и",
+    "\ue006": "дж",
+}
+
+
+def _english_endings(w: str) -> str:
+    """Rewrite English silent-e endings to letters the table reads by sound."""
+    if len(w) < 4:
+        return w
+    magic, *rest = _ENDINGS
+    found = magic[0].search(w)
+    if found:
+        vowel = _MAGIC[found.group(2)]
+        return w[: found.start()] + found.group(1) + vowel + found.group(3)
+    for pattern, repl in rest:
+        if pattern.search(w):
+            return pattern.sub(repl, w)
+    return w
+
+
 def transliterate(word: str) -> str:
     """Read an unknown Latin word by sound in Cyrillic (never returns Latin letters)."""
-    w = _ascii_fold(word)
+    w = _english_endings(_ascii_fold(word))
     out: list[str] = []
     i = 0
     n = len(w)
@@ -108,7 +145,7 @@ def transliterate(word: str) -> str:
             elif ch == "y" and nxt in ("a", "e", "i", "o", "u"):
                 out.append("й")
             else:
-                out.append(_SINGLE.get(ch, ""))
+                out.append(_SINGLE.get(ch) or _MARKS.get(ch, ""))
             i += 1
     return "".join(out)
 
@@ -131,7 +168,10 @@ def lookup(word: str) -> str | None:
     if word in table:
         return table[word]
     if word[1:].islower() or word.islower():
-        return _lower_table().get(word.lower())
+        spoken = _lower_table().get(word.lower())
+        if spoken and word[0].isupper() and spoken[0].islower() and word.lower() in table:
+            return spoken[0].upper() + spoken[1:]  # a common word written with a capital
+        return spoken
     return None
 
 
@@ -140,6 +180,9 @@ def read_latin(word: str) -> str:
     known = lookup(word)
     if known is not None:
         return known
+    camel = _CAMEL.fullmatch(word)
+    if camel:  # ChatGPT → Чат-джи-пи-ти, OpenAI → Опен-эй-ай
+        return read_latin(camel.group(1)) + "-" + spell(camel.group(2))
     parts = [p for p in _SPLIT.split(word) if p]
     if len(parts) > 1:
         return "-".join(p for p in (read_latin(p) for p in parts) if p)
@@ -152,4 +195,7 @@ def read_latin(word: str) -> str:
     vowels = sum(1 for ch in folded if ch in "aeiouy")
     if (word.isupper() and len(folded) <= 5) or vowels == 0 or len(folded) == 1:
         return spell(word)
-    return transliterate(word)
+    spoken = transliterate(word)
+    if word[:1].isupper() and not word.isupper():
+        return spoken[:1].upper() + spoken[1:]  # a proper name keeps its capital
+    return spoken

@@ -60,9 +60,14 @@ _ORD_HW = re.compile(rf"{I}?н?ч{I}")
 _ANNIVERSARY = re.compile(r"жылды[кг]|жылдык")
 _SENT_END = re.compile(rf"{SP}*(?:$|[{UP}A-Z«\"“„—–\-(])")
 # an all-capitals neighbour word: the acronym is part of a capitals rubric (АБА ЫРАЙЫ)
-_CAPS_BEFORE = re.compile(rf"(?:^|[^{LO}{UP}])[{UP}]{{2,}}[ \u00a0]+$|(?:^|\n)[ \u00a0]*$")
-_CAPS_AFTER = re.compile(rf"[ \u00a0]+[{UP}]{{2,}}(?![{LO}])|[ \u00a0]*(?:\n|$)")
-_BEFORE_WORD = re.compile(rf"{SP}+[{UP}{LO}]")
+_CAPS_BEFORE = re.compile(rf"(?:^|[^{LO}{UP}])[{UP}]{{2,}}[ \u00a0]+$")
+_CAPS_AFTER = re.compile(rf"[ \u00a0]+[{UP}]{{2,}}(?![{LO}])")
+_LINE_START = re.compile(r"(?:^|\n)[ \u00a0]*$")
+_LINE_END = re.compile(r"[ \u00a0]*(?:\n|$)")
+_BEFORE_WORD = re.compile(
+    rf"{SP}+(?!(?:менен|жана|же|үчүн|боюнча|аркылуу|тарабынан|дагы|да|эле|гана|деп|эмес|"
+    rf"ортосунда|арасында|сыяктуу|аралык)(?![{LO}]))[{UP}{LO}]"
+)
 _AFTER_NAME = frozenset({"к.", "ш.", "көч.", "пр.", "м-н", "а.", "обл.", "р-ну", "р-н"})
 _OPENERS = frozenset(' \u00a0\u202f\u2009\t«"“„(—–-')
 _SCORE_NEXT = re.compile(rf"{SP}*эсе[пб]")
@@ -79,13 +84,13 @@ def _units_alt() -> tuple[str, str]:
 @cache
 def _master() -> str:
     long_units, short_units = _units_alt()
-    graphic = "|".join(re.escape(k) for k in abbreviations.graphic_keys())
+    graphic = "|".join(re.escape(k) for k in abbreviations.graphic_keys(capitalised=True))
     latin_keys = [k for k in mapping("latin") if not k.isalpha()]
     latin_keys.sort(key=len, reverse=True)
     latinkey = "|".join(re.escape(k) for k in latin_keys)
     tail_unit = (
         rf"(?:{SP}?(?P<unit>{long_units})(?:(?P<usuf>{SUF}){NOT_WORD_AFTER})?"
-        rf"|{SP}(?P<sunit>{short_units})(?![{LO}{UP}{LAT}]|\.[{LO}]))"
+        rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]))"
     )
     num = (
         rf"(?P<num>(?P<join>(?<=[{LO}{UP}{LAT}])-)?"
@@ -94,9 +99,9 @@ def _master() -> str:
         rf"(?P<n1>{INT})(?P<d1>{DEC})?(?:/(?P<den>\d+))?"
         rf"(?:(?P<rsep>[-–—])(?:(?P<sign2>[+\-–−])(?=\d))?(?P<n2>{INT})(?P<d2>{DEC})?)?"
         rf"(?:-(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)"
-        rf"|{SP}?(?P<yr>ж)\.(?![{LO}])"
+        rf"|{SP}?(?P<yr>жж?)\.(?![{LO}])"
         rf"|(?:{SP}(?P<scale>млн|млрд|трлн|миң)(?:\.(?={SP}[{LO}]))?)?"
-        rf"(?:{SP}?(?P<pct>%)|{SP}?(?P<cur2>{CUR})|{tail_unit})?"
+        rf"(?:{SP}?(?P<pct>%)(?:(?:{SP}|-)(?P<psuf>(?=[{LO}]){SUF})(?![{LO}{UP}{LAT}]))?|{SP}?(?P<cur2>{CUR})|{tail_unit})?"
         rf"(?:(?P<suf>{SUF}){NOT_WORD_AFTER})?))"
     )
     branches = [
@@ -128,7 +133,7 @@ def _master() -> str:
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?:{graphic})(?![{LO}]))",
         r"(?P<sym>[№§&@≈~±×=‰%°+#*^_|\\<>`™®©$€₽₸£¥₺])",
     ]
-    firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys()}))
+    firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
     # every branch starts with one of these: a cheap test that skips plain words fast
     trigger = (
         rf"(?=[\d{LAT}{UP}І№§&@≈~±×=‰%°+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(]"
@@ -320,6 +325,10 @@ class _Rewriter:
         rubric = not suffix and (
             bool(_CAPS_BEFORE.search(text, max(0, m.start() - 30), m.start()))
             or bool(_CAPS_AFTER.match(text, m.end()))
+            or (
+                bool(_LINE_START.search(text, max(0, m.start() - 30), m.start()))
+                and bool(_LINE_END.match(text, m.end()))
+            )
         )
         in_brackets = (
             not suffix
@@ -343,7 +352,7 @@ class _Rewriter:
         after_name = bool(prev) and prev[0].isupper() and prev[-1].isalpha()
         if written in _AFTER_NAME and not after_name:
             return written, "pass"  # к. is көчөсү only after a street name
-        if written == "ж." and not (prev and prev[-1].isdigit()):
+        if written in ("ж.", "жж.") and not (prev and prev[-1].isdigit()):
             return written, "pass"
         if written == "кк." and not (prev and (prev[-1].isdigit() or prev[-1] in "IVXХІ")):
             return written, "pass"
@@ -443,7 +452,7 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
             rest_word = hw
     if m["yr"]:
         ordinal = True
-        rest_word = "жылы"
+        rest_word = "жылдары" if m["yr"] == "жж" else "жылы"
         rule = "ordinal:year"
         if _SENT_END.match(text, m.end()):
             rest_word += "."
@@ -486,7 +495,7 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
         rule = "percent"
     elif unit:
         spoken_unit, before = unit_parts(unit)
-        if before and (suffix or m["usuf"] or m["suf"]):
+        if before and (suffix or m["usuf"] or m["ssuf"] or m["suf"]):
             # 40-60 км/саатка → саатына кырк-алтымыш километрге
             parts.insert(0, before)
             spoken_unit = spoken_unit.rsplit(" ", 1)[0]
@@ -497,7 +506,7 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
         parts.append(currency_word(currency))
         rule = "money"
     spoken = " ".join(p for p in parts if p)
-    written_suffix = suffix or m["usuf"] or m["suf"] or ""
+    written_suffix = suffix or m["usuf"] or m["ssuf"] or m["psuf"] or m["suf"] or ""
     if written_suffix:
         if fixed:
             if not written_suffix.startswith(("г", "к")):
