@@ -189,3 +189,76 @@ def test_voices_lists_the_presets_and_the_default_rule():
     assert result.exit_code == 0
     assert "ky-espeak" in result.stdout and "ky-mms" in result.stdout
     assert "CC BY-NC" in result.stdout and "default" in result.stdout
+
+
+@pytest.mark.parametrize(("fmt", "rate"), [("flac", 44100), ("ogg", 44100), ("wav", 48000)])
+def test_other_formats_decode_at_their_rate_and_loudness(tmp_path, fmt, rate):
+    import pyloudnorm
+    import soundfile
+
+    release = tmp_path / "short.txt"
+    release.write_text(
+        "Кыска кабар\n\nБүгүн Бишкекте 2025-жылдын 24-ноябрында жаңы мектеп ачылды. "
+        "Анда 1 200 окуучу окуйт.\n",
+        encoding="utf-8",
+    )
+    result = run(
+        "make",
+        str(release),
+        "-o",
+        str(tmp_path / "out"),
+        "--format",
+        fmt,
+        "--loudness",
+        "broadcast",
+    )
+    assert result.exit_code == 0, result.stderr
+    audio, got_rate = soundfile.read(tmp_path / "out" / f"short.{fmt}", dtype="float64")
+    assert got_rate == rate
+    assert abs(pyloudnorm.Meter(rate).integrated_loudness(audio) - (-23.0)) <= 1.0
+    assert true_peak_dbtp(audio, rate) <= -1.0
+
+
+def test_explain_lists_tokens_rules_and_readings():
+    result = run("normalize", "-", "--explain", input="ЕАЭБдин 5ке Google".encode())
+    rows = [line.split("\t") for line in result.stdout.strip().split("\n")]
+    assert ["5ке", "бешке", "cardinal"] in rows
+    assert any(row[0] == "ЕАЭБдин" and row[1].endswith("биримдиктин") for row in rows)
+    assert any(row[0] == "Google" and "latin" in row[2] for row in rows)
+
+
+def test_a_newsroom_lexicon_overrides_the_shipped_reading(tmp_path):
+    lexicon = tmp_path / "lexicon.tsv"
+    lexicon.write_text("Google\tГугыл\n", encoding="utf-8")
+    result = run("normalize", "-", "--lexicon", str(lexicon), input="Google жана 5ке".encode())
+    assert result.stdout.strip() == "Гугыл жана бешке"
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("only-one-column\n", encoding="utf-8")
+    result = run("normalize", "-", "--lexicon", str(bad), input=b"x")
+    assert result.exit_code == 1 and "bad.tsv" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_cache_command_shows_and_clears(tmp_path, sample):
+    cache = tmp_path / "cache"
+    result = run(
+        "make", str(sample), "-o", str(tmp_path / "out"), "--cache-dir", str(cache), "-j", "1"
+    )
+    assert result.exit_code == 0, result.stderr
+    shown = run("cache", "--cache-dir", str(cache)).stdout
+    entries = int(shown.split(": ", 1)[1].split()[0])
+    assert entries >= 14  # one clip per sentence of the sample
+    again = run("make", str(sample), "-o", str(tmp_path / "out"), "--cache-dir", str(cache))
+    assert again.stdout.rstrip().endswith(", 0 synthesised)")  # warm: every clip from the cache
+    cleared = run("cache", "--cache-dir", str(cache), "--clear").stdout
+    assert f"removed {entries} clips" in cleared
+    assert run("cache", "--cache-dir", str(cache)).stdout.split(": ", 1)[1].startswith("0 clips")
+
+
+def test_progress_bar_counts_to_the_total(monkeypatch, capsys):
+    from bulletin.cli import _ProgressBar
+
+    bar = _ProgressBar("release")
+    for done in range(1, 6):
+        bar.update(done, 5)
+    bar.close()
+    assert bar.done == 5 and bar.bar.pos == 5 and bar.bar.length == 5
