@@ -25,6 +25,8 @@ _DIGRAPHS = (
     ("ee", "и"),
     ("oo", "у"),
     ("ou", "у"),
+    ("oi", "ой"),
+    ("oy", "ой"),
     ("ai", "эй"),
     ("ay", "ей"),
     ("ey", "ей"),
@@ -64,6 +66,8 @@ _SINGLE = {
 }
 _SPECIAL = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i"}
 _VOWEL_SET = frozenset("aeiouy")
+# y between consonants at a word's end or before a back vowel reads ы (Tazalyk, Jashyl)
+_Y_AS_YI = re.compile(r"[b-df-hj-np-tv-z](?:$|[aouy])")
 _SPLIT = re.compile(r"[-'’&]+")
 _CAMEL = re.compile(r"([A-Z]?[a-z]{2,})([A-Z]{2,})")
 
@@ -85,12 +89,13 @@ def _ascii_fold(word: str) -> str:
 # English spelling at the end of a word: a silent final e (drive → драйв, make → мейк,
 # Binance → бинанс) and -ight / -igh (light → лайт).
 _ENDINGS = (
-    (re.compile(r"([^aeiouy])([aiou])([bdfgkl-np-tvz])e$"), None),
+    (re.compile(r"([^aeiouy])([aiou])([bdfgkl-np-tvz])es?$"), None),
     (re.compile(r"nce$"), "ns"),
     (re.compile(r"([nr])ge$"), "\\1\ue006"),
     (re.compile(r"([^aeiouy])se$"), r"\1s"),
     (re.compile(r"igh(t?)$"), "\ue002\\1"),
 )
+_LONG_VOWEL = re.compile(r"(?:^|(?<=[^aeiouy]))(?:[ao](?=tion$)|i(?=[sz]er$))")
 # private-use marks read straight to Cyrillic by transliterate()
 _MAGIC = {"a": "\ue001", "i": "\ue002", "o": "\ue003", "u": "\ue004", "e": "\ue005"}
 _MARKS = {
@@ -100,6 +105,7 @@ _MARKS = {
     "\ue004": "ю",
     "\ue005": "и",
     "\ue006": "дж",
+    "\ue007": "с",
 }
 
 
@@ -108,10 +114,14 @@ def _english_endings(w: str) -> str:
     if len(w) < 4:
         return w
     magic, *rest = _ENDINGS
+    found = _LONG_VOWEL.search(w)  # Notion → ноушн, station → стейшн, Pfizer → пфайзер
+    if found:
+        return w[: found.start()] + _MAGIC[found.group(0)] + w[found.end() :]
     found = magic[0].search(w)
     if found:
         vowel = _MAGIC[found.group(2)]
-        return w[: found.start()] + found.group(1) + vowel + found.group(3)
+        tail = "\ue007" if found.group(0).endswith("s") else ""  # Notes → ноутс, not ноуц
+        return w[: found.start()] + found.group(1) + vowel + found.group(3) + tail
     for pattern, repl in rest:
         if pattern.search(w):
             return pattern.sub(repl, w)
@@ -140,8 +150,10 @@ def transliterate(word: str) -> str:
                 out.append("дж")
             elif ch == "s" and prev in _VOWEL_SET and nxt in _VOWEL_SET:
                 out.append("з")
-            elif ch == "e" and i == 0:
-                out.append("э")
+            elif ch == "e" and (i == 0 or (i == 1 and prev == "a")):
+                out.append("э")  # Aeroflot → аэрофлот
+            elif ch == "y" and prev and prev not in _VOWEL_SET and _Y_AS_YI.match(w, i + 1):
+                out.append("ы")  # Kyrgyz names in Latin: Tazalyk → тазалык, Altyn → алтын
             elif ch == "y" and nxt in ("a", "e", "i", "o", "u"):
                 out.append("й")
             else:

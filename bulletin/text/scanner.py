@@ -49,7 +49,8 @@ POSS = rf"(?:с?{I}(?:н(?:{A}|д{A}(?:[гк]{I})?|{A}н|{I}н|д{A}гы)?)?)"
 PLUR = rf"(?:[лдт]{A}р)"
 ADJ = rf"(?:[лдт]{I}[кг](?:{I}|т{A}р{I}?)?)"
 ORD = rf"(?:{I}?н?ч{I})"
-SUF = rf"(?:{ORD}(?:{POSS})?(?:{CASE})?|{ADJ}(?:{CASE})?|{PLUR}?(?:{POSS})?(?:{CASE})?)"
+COLL = rf"(?:оо|өө)(?:н{A}н?|нд{A}(?:гы)?|{POSS}|{CASE})?(?:{CASE})?"
+SUF = rf"(?:{ORD}(?:{POSS})?(?:{CASE})?|{ADJ}(?:{CASE})?|{COLL}|{PLUR}?(?:{POSS})?(?:{CASE})?)"
 GROUPED = rf"\d{{1,3}}(?:{SP}\d{{3}})+(?!\d)"
 INT = rf"(?:{GROUPED}|\d+)"
 DEC = r"(?:[,.]\d+)"
@@ -58,6 +59,19 @@ NOT_WORD_AFTER = rf"(?![{LO}{UP}{LAT}])"
 SUF_RE = re.compile(SUF)
 _ORD_HW = re.compile(rf"{I}?н?ч{I}")
 _ANNIVERSARY = re.compile(r"жылды[кг]|жылдык")
+# a possessive after the hyphen marks an ordinal: алардын 1-си → биринчиси, 3-сүнө → үчүнчүсүнө
+_HW_POSS = re.compile(rf"с{I}(?:н|$)")
+# collective numerals: 3өө → үчөө, 2өө → экөө
+_COLLECTIVE = {
+    "2": "экөө",
+    "3": "үчөө",
+    "4": "төртөө",
+    "5": "бешөө",
+    "6": "алтоо",
+    "7": "жетөө",
+    "8": "сегизөө",
+    "9": "тогузоо",
+}
 _SENT_END = re.compile(rf"{SP}*(?:$|[{UP}A-Z«\"“„—–\-(])")
 # an all-capitals neighbour word: the acronym is part of a capitals rubric (АБА ЫРАЙЫ)
 _CAPS_BEFORE = re.compile(rf"(?:^|[^{LO}{UP}])[{UP}]{{2,}}[ \u00a0]+$")
@@ -71,6 +85,7 @@ _BEFORE_WORD = re.compile(
 _AFTER_NAME = frozenset({"к.", "ш.", "көч.", "пр.", "м-н", "а.", "обл.", "р-ну", "р-н"})
 _OPENERS = frozenset(' \u00a0\u202f\u2009\t«"“„(—–-')
 _SCORE_NEXT = re.compile(rf"{SP}*эсе[пб]")
+_HW_UNITS = frozenset({"км", "см", "мм", "кг", "га"})
 
 
 def _units_alt() -> tuple[str, str]:
@@ -89,8 +104,8 @@ def _master() -> str:
     latin_keys.sort(key=len, reverse=True)
     latinkey = "|".join(re.escape(k) for k in latin_keys)
     tail_unit = (
-        rf"(?:{SP}?(?P<unit>{long_units})(?:(?P<usuf>{SUF}){NOT_WORD_AFTER})?"
-        rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]))"
+        rf"(?:{SP}?(?P<unit>{long_units})(?:-?(?![аеиоөуүыэ])(?P<usuf>{SUF}))?{NOT_WORD_AFTER}"
+        rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)-?(?![аеиоөуүыэ])(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]))"
     )
     num = (
         rf"(?P<num>(?P<join>(?<=[{LO}{UP}{LAT}])-)?"
@@ -109,7 +124,8 @@ def _master() -> str:
         rf"(?P<url>(?:[A-Za-z]+://|www\.)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*(?:/[^\s«»\"()]*)?"
         rf"|[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:{web.TLDS})(?![A-Za-z0-9])(?:/[^\s«»\"()]*)?)",
         r"(?P<handle>@[A-Za-z0-9_]+)",
-        rf"(?P<phone>\+\d{{1,3}}(?:{SP}\(?\d{{1,5}}\)?){{2,}}(?!\d)|(?<![\d,.])0(?:{SP}\d{{2,4}}){{3,}}(?!\d)"
+        rf"(?P<phone>\+\d{{1,3}}{SP}\(?\d{{1,5}}\)?(?:[{SP_CHARS}-]\d{{1,5}}){{1,}}(?!\d)|(?<![\d,.])0(?:{SP}\d{{2,4}}){{3,}}(?!\d)"
+        rf"|(?<![\d,.\-])0\d{{3}}(?:[{SP_CHARS}-]\d{{2,3}}){{2,3}}(?![\d\-])"
         rf"|(?:(?:\+\d{{1,3}}|0){SP}?)?\(\d{{3,5}}\){SP}?\d{{1,3}}(?:[{SP_CHARS}-]\d{{2,3}}){{1,3}}(?!\d)"
         rf"|(?<![\d\-])\d{{2,3}}-\d{{2}}-\d{{2}}(?![\d\-]))",
         rf"(?P<date>(?<![\d.])(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>\d{{4}})(?!\d)"
@@ -122,15 +138,15 @@ def _master() -> str:
     ]
     if latinkey:
         branches.append(
-            rf"(?P<latinkey>(?P<lk>(?<![{LAT}0-9])(?:{latinkey})(?![{LAT}0-9]))(?P<lksuf>[{LO}]*))"
+            rf"(?P<latinkey>(?P<lk>(?<![{LAT}0-9])(?:{latinkey})(?![{LAT}0-9]))(?:['’](?=[{LO}]))?(?P<lksuf>[{LO}]*))"
         )
     branches += [
         num,
         rf"(?P<roman>(?<![{LO}{UP}{LAT}])(?P<r1>[IVXLCDMХІ]+)(?:[-–](?P<r2>[IVXLCDMХІ]+))?"
         rf"(?:-(?P<rhw>[{LO}]+))?(?![{LO}{UP}{LAT}0-9]))",
-        rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?P<lsuf>[{LO}]*)(?P<lhy>-(?=[{LO}{UP}]))?)",
+        rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?:['’](?=[{LO}]))?(?P<lsuf>[{LO}]*)(?P<lhy>-(?=[{LO}{UP}]))?)",
         rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])[{UP}]{{2,}})(?P<asuf>[{LO}]*)(?![{UP}]))",
-        rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?:{graphic})(?![{LO}]))",
+        rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
         r"(?P<sym>[№§&@≈~±×=‰%°+#*^_|\\<>`™®©$€₽₸£¥₺])",
     ]
     firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
@@ -341,7 +357,8 @@ class _Rewriter:
         )
 
     def _graphic(self, m: re.Match[str]) -> tuple[str, str]:
-        written = m["graphic"]
+        written = m["gk"]
+        gsuf = m["gsuf"] or ""
         found = abbreviations.graphic_entry(written)
         if found is None:
             return written, "pass"
@@ -351,14 +368,21 @@ class _Rewriter:
         prev = prev_word.group(1) if prev_word else ""
         after_name = bool(prev) and prev[0].isupper() and prev[-1].isalpha()
         if written in _AFTER_NAME and not after_name:
-            return written, "pass"  # к. is көчөсү only after a street name
+            return m["graphic"], "pass"  # к. is көчөсү only after a street name
+        if gsuf:
+            return attach(spoken, gsuf), "graphic"
         if written in ("ж.", "жж.") and not (prev and prev[-1].isdigit()):
             return written, "pass"
         if written == "кк." and not (prev and (prev[-1].isdigit() or prev[-1] in "IVXХІ")):
             return written, "pass"
         if written == "с.":
             return written, "pass"
-        if kind == "end" and written.endswith(".") and _SENT_END.match(self.text, m.end()):
+        if (
+            kind == "end"
+            and written.endswith(".")
+            and _SENT_END.match(self.text, m.end())
+            and not no_split_after(written, self.text[m.end() : m.end() + 40].lstrip())
+        ):
             spoken += "."
         return spoken, "graphic"
 
@@ -441,6 +465,10 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
         if ord_match and (ord_match.end() == len(low) or SUF_RE.fullmatch(low[ord_match.end() :])):
             ordinal = True
             suffix = low[ord_match.end() :]
+        elif _HW_POSS.match(low) and SUF_RE.fullmatch(low):
+            ordinal = True
+            suffix = low
+            rule = "ordinal:possessive"
         elif _ANNIVERSARY.match(low):
             rest_word = hw
             rule = "cardinal:anniversary"
@@ -450,6 +478,8 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
         else:
             ordinal = True
             rest_word = hw
+            if len(hw) > 1 and hw in _HW_UNITS:
+                rest_word = unit_parts(hw)[0]  # 272-км аралыгында → ... экинчи километр
     if m["yr"]:
         ordinal = True
         rest_word = "жылдары" if m["yr"] == "жж" else "жылы"
@@ -478,6 +508,12 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
         if m["suf"]:
             spoken = attach(spoken, m["suf"])
         return rw._pad(m, spoken), "phone:hotline"
+    coll = m["suf"] or ""
+    if coll[:2] in ("оо", "өө") and n1 in _COLLECTIVE and not (n2 or hw or m["d1"] or den):
+        spoken = _COLLECTIVE[n1]
+        if coll[2:]:
+            spoken = attach(spoken, coll[2:])
+        return rw._pad(m, _signed(m["sign"], spoken)), "collective"
     words = _signed(m["sign"], w1)
     if w2 is not None:
         words += "-" + _signed(m["sign2"], w2)

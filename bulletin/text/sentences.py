@@ -22,6 +22,15 @@ _TITLES = frozenset(
 )
 
 
+# place abbreviations (обл., р-ну, ш., а.) followed by another place name and its own
+# place word or abbreviation: the address goes on (Чүй обл. Сокулук р-нунун ...)
+_PLACE = frozenset({"обл.", "ш.", "а.", "р-ну", "р-н"})
+_PLACE_NEXT = re.compile(
+    r"[А-ЯӨҮҢЁ][а-яөүңё]+(?:-[А-ЯӨҮҢЁа-яөүңё][а-яөүңё]+)*\s+"
+    r"(?:р-н|ш\.|а\.|м-н|к\.|көч\.|пр\.|район|шаар|айыл|кичи район|көчө)"
+)
+
+
 @cache
 def _graphic() -> dict[str, str]:
     return {k: (v[1] if len(v) > 1 else "end") for k, v in table("graphic").items()}
@@ -43,6 +52,8 @@ def no_split_after(word: str, following: str = "") -> bool:
         return True
     if kind == "end" and following[:1].isdigit():
         return True  # Ленин к. 221 / 2025 ж. 5-майда: an address or a date goes on
+    if kind == "end" and low in _PLACE and _PLACE_NEXT.match(following):
+        return True  # Чүй обл. Сокулук р-нунун ...: an address goes on
     return _is_initial(word)
 
 
@@ -63,7 +74,7 @@ def split_sentences(paragraph: str) -> list[str]:
         if punct.startswith(".") and not m.group(2):
             word_match = _WORD_BEFORE.search(text, start, m.start() + len(punct))
             word = word_match.group(1) if word_match else ""
-            if no_split_after(word, text[nxt : nxt + 1]):
+            if no_split_after(word, text[nxt : nxt + 40]):
                 continue
         piece = text[start : m.start(3)].strip()
         if piece:
