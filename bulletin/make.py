@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bulletin.config import Settings
 from bulletin.document import Bulletin, parse_release, read_release
@@ -24,6 +25,12 @@ from bulletin.errors import OutputError
 from bulletin.fsutil import atomic_path
 from bulletin.script import Clip, Script, Sound, Speech, build_script
 from bulletin.text import Lexicon, normalize
+
+if TYPE_CHECKING:
+    from bulletin.audio import Timeline
+    from bulletin.document import Story
+    from bulletin.publish import Programme
+    from bulletin.synth import VoicePreset
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ def read_bulletins(sources: Sequence[Path]) -> list[Bulletin]:
 def make_bulletin(
     job: Job,
     settings: Settings,
-    voice: object,
+    voice: VoicePreset,
     *,
     lexicon: Lexicon | None = None,
     cache_dir: Path | None = None,
@@ -94,10 +101,13 @@ def make_bulletin(
         jingles=settings.jingles,
         bed=settings.bed,
     )
+    # a missing or unreadable jingle, bed or cover fails before any synthesis
     jingles = settings.jingles
     for sound in (jingles.intro, jingles.outro, jingles.sting, settings.bed and settings.bed.path):
         if sound:
-            audio.sound_info(sound)  # a missing or unreadable jingle fails before synthesis
+            audio.sound_info(sound)
+    if settings.cover:
+        publish.read_cover(settings.cover)
 
     speech_at = [i for i, item in enumerate(script.items) if isinstance(item, Speech)]
     texts = [script.items[i].spoken for i in speech_at]
@@ -108,7 +118,7 @@ def make_bulletin(
             texts,
             voice,
             cache_dir=cache_dir or work / "clips",
-            jobs=jobs or 1,
+            jobs=jobs,
             progress=(lambda done: progress(done, len(texts))) if progress else None,
             stats=stats,
         )
@@ -127,7 +137,7 @@ def make_bulletin(
         )
         out_dir = settings.out_dir
         audio_path = out_dir / f"{job.name}.{settings.format}"
-        programme = _programme(job, bulletins, script, timeline, settings)
+        programme = _programme(job, bulletins, stories, script, timeline, settings)
         with atomic_path(audio_path) as tmp:
             report = audio.render(timeline, script, clips, tmp, master, work_dir=work)
             publish.write_tags(tmp, settings.format, programme)
@@ -169,8 +179,13 @@ def make_bulletin(
 
 
 def _programme(
-    job: Job, bulletins: Sequence[Bulletin], script: Script, timeline, settings: Settings
-):
+    job: Job,
+    bulletins: Sequence[Bulletin],
+    stories: Sequence[Story],
+    script: Script,
+    timeline: Timeline,
+    settings: Settings,
+) -> Programme:
     """Timeline sample offsets -> seconds for cues and chapters; the written transcript."""
     from bulletin.publish import Chapter, Cue, Programme, SoundCue
 
@@ -199,8 +214,8 @@ def _programme(
         Chapter(start_s=start, end_s=end, title=mark.title)
         for mark, start, end in zip(script.marks, chapter_starts, chapter_ends, strict=True)
     )
-    stories = [story for bulletin in bulletins for story in bulletin.stories]
-    title = settings.title or (bulletins[0].title if len(bulletins) == 1 else job.name)
+    single = bulletins[0].title if len(bulletins) == 1 else None
+    title = settings.title or single or settings.programme or job.name
     return Programme(
         title=title,
         artist=settings.effective_artist,
@@ -219,7 +234,7 @@ def _programme(
     )
 
 
-def written_text(stories) -> str:
+def written_text(stories: Sequence[Story]) -> str:
     """The written text as a reader sees it: each headline, then its paragraphs."""
     parts = []
     for story in stories:
@@ -229,7 +244,7 @@ def written_text(stories) -> str:
     return "\n\n\n".join(parts) + "\n"
 
 
-def _settings_record(settings: Settings) -> dict:
+def _settings_record(settings: Settings) -> dict[str, object]:
     """Settings as JSON-ready data for the manifest (paths as strings)."""
 
     def plain(value):

@@ -262,3 +262,13 @@ def test_progress_bar_counts_to_the_total(monkeypatch, capsys):
         bar.update(done, 5)
     bar.close()
     assert bar.done == 5 and bar.bar.pos == 5 and bar.bar.length == 5
+
+
+def test_a_missing_cover_or_jingle_fails_before_synthesis(tmp_path, sample):
+    for setting, name in (("cover", "art.png"), ("[jingles]\nintro", "intro.wav")):
+        config = tmp_path / "bulletin.toml"
+        config.write_text(f'{setting} = "{name}"\n', encoding="utf-8")
+        out = tmp_path / "out"
+        result = run("make", str(sample), "--config", str(config), "-o", str(out), "--no-cache")
+        assert result.exit_code == 1 and name in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1 and not list(out.glob("*.mp3"))
