@@ -17,22 +17,25 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-GOLD_DIR = REPO / "tests" / "text" / "gold"
-CASES_DIR = REPO / "tests" / "text" / "cases"
-CATEGORY_PREFIX = "# category:"
+sys.path.insert(0, str(REPO / "tests" / "text"))
+import gold_data  # noqa: E402  (the case-file reader the tests use)
+
+GOLD_DIR = gold_data.GOLD_DIR
+CASES_DIR = gold_data.CASES_DIR
 
 Normalizer = Callable[[str], str]
 
 
 @dataclass(frozen=True)
 class Case:
-    """One written -> spoken case."""
+    """One written -> spoken case, labelled ``label/file``."""
 
     source: str
     line: int
@@ -42,22 +45,12 @@ class Case:
 
 
 def read_cases(directory: Path, label: str) -> list[Case]:
-    """Every case in ``directory/*.tsv``; ``label`` prefixes the source name."""
-    cases: list[Case] = []
-    for path in sorted(directory.glob("*.tsv")) if directory.is_dir() else []:
-        category = "uncategorised"
-        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not raw.strip():
-                continue
-            if raw.startswith("#"):
-                if raw.startswith(CATEGORY_PREFIX):
-                    category = raw[len(CATEGORY_PREFIX) :].strip() or "uncategorised"
-                continue
-            fields = raw.split("\t")
-            if len(fields) != 2:
-                raise SystemExit(f"{path}:{number}: expected 2 tab-separated fields")
-            cases.append(Case(f"{label}/{path.stem}", number, category, *fields))
-    return cases
+    """Every case in ``directory/*.tsv`` (the tests' own reader); ``label`` prefixes the source."""
+    return [
+        Case(f"{label}/{case.path.stem}", case.line, case.category, case.written, case.expected)
+        for path in (sorted(directory.glob("*.tsv")) if directory.is_dir() else [])
+        for case in gold_data.read_cases(path)
+    ]
 
 
 def collapse(text: str) -> str:
