@@ -119,7 +119,13 @@ def run(code: str, env: dict[str, str]) -> tuple[float, dict]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("release", nargs="?", default="/work/shared/corpus/03-government.txt")
+    ap.add_argument(
+        "release",
+        nargs="?",
+        default=str(
+            Path(__file__).resolve().parents[2] / "shared" / "corpus" / "03-government.txt"
+        ),
+    )
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="first N sentences only")
     a = ap.parse_args()

@@ -91,3 +91,9 @@ def graphic_keys(*, capitalised: bool = False) -> list[str]:
 
 # single letters that would read as a capital initial (А. Т. Осмонов) when capitalised
 _NO_CAPITAL = frozenset({"к.", "ш.", "ж.", "а.", "с.", "т.б.", "кк."})
+
+
+def mixed_case_keys() -> list[str]:
+    """Shipped acronyms written in mixed case (ОшМУ, ЭлТР), longest first."""
+    keys = [k for k in table("abbreviations") if not k.isupper() and any(c.isupper() for c in k)]
+    return sorted(keys, key=len, reverse=True)

@@ -86,13 +86,32 @@ _AFTER_NAME = frozenset({"к.", "ш.", "көч.", "пр.", "м-н", "а.", "об
 _OPENERS = frozenset(' \u00a0\u202f\u2009\t«"“„(—–-')
 _SCORE_NEXT = re.compile(rf"{SP}*эсе[пб]")
 _HW_UNITS = frozenset({"км", "см", "мм", "кг", "га"})
+# Unicode vulgar fractions: (numerator, denominator)
+_VULGAR = {
+    "½": ("1", "2"),
+    "⅓": ("1", "3"),
+    "⅔": ("2", "3"),
+    "¼": ("1", "4"),
+    "¾": ("3", "4"),
+    "⅕": ("1", "5"),
+    "⅖": ("2", "5"),
+    "⅗": ("3", "5"),
+    "⅘": ("4", "5"),
+    "⅙": ("1", "6"),
+    "⅛": ("1", "8"),
+    "⅜": ("3", "8"),
+    "⅝": ("5", "8"),
+    "⅞": ("7", "8"),
+}
+_VULGAR_CHARS = "".join(_VULGAR)
 
 
 def _units_alt() -> tuple[str, str]:
     long: list[str] = []
     short: list[str] = []
     for key in unit_keys():
-        (long if len(key) > 1 and key not in ("га", "мм", "см") else short).append(re.escape(key))
+        is_long = (len(key) > 1 and key not in ("га", "мм", "см")) or key == "°"
+        (long if is_long else short).append(re.escape(key))
     return "|".join(long), "|".join(short)
 
 
@@ -103,6 +122,7 @@ def _master() -> str:
     latin_keys = [k for k in mapping("latin") if not k.isalpha()]
     latin_keys.sort(key=len, reverse=True)
     latinkey = "|".join(re.escape(k) for k in latin_keys)
+    mixed = "|".join(re.escape(k) for k in abbreviations.mixed_case_keys()) or "(?!)"
     tail_unit = (
         rf"(?:{SP}?(?P<unit>{long_units})(?:-?(?![аеиоөуүыэ])(?P<usuf>{SUF}))?{NOT_WORD_AFTER}"
         rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)-?(?![аеиоөуүыэ])(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]))"
@@ -117,7 +137,7 @@ def _master() -> str:
         rf"|{SP}?(?P<yr>жж?)\.(?![{LO}])"
         rf"|(?:{SP}(?P<scale>млн|млрд|трлн|миң)(?:\.(?={SP}[{LO}]))?)?"
         rf"(?:{SP}?(?P<pct>%)(?:(?:{SP}|-)(?P<psuf>(?=[{LO}]){SUF})(?![{LO}{UP}{LAT}]))?|{SP}?(?P<cur2>{CUR})|{tail_unit})?"
-        rf"(?:(?P<suf>{SUF}){NOT_WORD_AFTER})?))"
+        rf"(?:(?:(?<=[{LO}])-)?(?P<suf>{SUF}){NOT_WORD_AFTER})?))"
     )
     branches = [
         r"(?P<email>[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)",
@@ -141,18 +161,21 @@ def _master() -> str:
             rf"(?P<latinkey>(?P<lk>(?<![{LAT}0-9])(?:{latinkey})(?![{LAT}0-9]))(?:['’](?=[{LO}]))?(?P<lksuf>[{LO}]*))"
         )
     branches += [
+        rf"(?P<vfrac>(?<![\d,.])(?:(?P<vw>\d+){SP}?)?(?P<vf>[{_VULGAR_CHARS}])"
+        rf"(?:(?P<vsuf>{SUF}){NOT_WORD_AFTER})?)",
         num,
         rf"(?P<roman>(?<![{LO}{UP}{LAT}])(?P<r1>[IVXLCDMХІ]+)(?:[-–](?P<r2>[IVXLCDMХІ]+))?"
         rf"(?:-(?P<rhw>[{LO}]+))?(?![{LO}{UP}{LAT}0-9]))",
         rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?:['’](?=[{LO}]))?(?P<lsuf>[{LO}]*)(?P<lhy>-(?=[{LO}{UP}]))?)",
-        rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])[{UP}]{{2,}})(?P<asuf>[{LO}]*)(?![{UP}]))",
+        rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}))"
+        rf"(?P<asuf>[{LO}]*)(?![{UP}]))",
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
         r"(?P<sym>[№§&@≈~±×=‰%°+#*^_|\\<>`™®©$€₽₸£¥₺])",
     ]
     firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
     # every branch starts with one of these: a cheap test that skips plain words fast
     trigger = (
-        rf"(?=[\d{LAT}{UP}І№§&@≈~±×=‰%°+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(]"
+        rf"(?=[\d{LAT}{UP}{_VULGAR_CHARS}І№§&@≈~±×=‰%°+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(]"
         rf"|(?<![{LO}{UP}{LAT}.])[{re.escape(firsts)}])"
     )
     return trigger + "(?:" + "|".join(branches) + ")"
@@ -300,6 +323,15 @@ class _Rewriter:
     def _num(self, m: re.Match[str]) -> tuple[str, str]:
         return _read_number(self, m)
 
+    def _vfrac(self, m: re.Match[str]) -> tuple[str, str]:
+        numerator, denominator = _VULGAR[m["vf"]]
+        spoken = fraction(numerator, denominator)
+        if m["vw"]:
+            spoken = f"{cardinal_str(m['vw'])} бүтүн {spoken}"
+        if m["vsuf"]:
+            spoken = attach(spoken, m["vsuf"])
+        return self._pad(m, spoken), "fraction"
+
     def _roman(self, m: re.Match[str]) -> tuple[str, str]:
         r1, r2 = m["r1"], m["r2"]
         v1 = roman.roman_value(r1)
@@ -405,6 +437,7 @@ _BRANCHES = (
     "time",
     "temp",
     "latinkey",
+    "vfrac",
     "num",
     "roman",
     "latin",
@@ -551,6 +584,8 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
             spoken = attach(spoken, written_suffix)
     if rest_word:
         spoken += " " + rest_word
+    if unit and unit.endswith(".") and _SENT_END.match(text, m.end()):
+        spoken += "."  # 8,9 млрд долл. Экспорт… : the abbreviation's dot ends the sentence
     if m["join"]:
         spoken = "-" + spoken
     elif rw._before_is_letter(m):

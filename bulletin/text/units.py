@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from bulletin.text.data import mapping, table
 
-FIXED = frozenset({"километр саатына", "мегабит секундасына", "гигабит секундасына"})
+# spoken units that end in a "per" word (саатына, килограммына): a case suffix cannot go on
+FIXED = frozenset(
+    {"километр саатына", "мегабит секундасына", "гигабит секундасына"}
+    | {row[0] for key, row in table("units").items() if "/" in key}
+)
 
 
 def unit_word(abbr: str) -> str:

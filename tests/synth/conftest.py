@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import sys
 from pathlib import Path
 
@@ -96,23 +95,3 @@ def isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     work.mkdir()
     monkeypatch.chdir(work)
     return work
-
-
-def corpus_sentences(name: str = "03-government.txt", limit: int | None = None) -> list[str]:
-    """Sentences of a corpus release (a simple splitter: lines, then ". ")."""
-    path = Path(os.environ.get("BULLETIN_CORPUS", "/work/shared/corpus")) / name
-    text = path.read_text(encoding="utf-8") if path.is_file() else FALLBACK_TEXT
-    out = []
-    for line in text.splitlines():
-        for part in (
-            line.replace("! ", "!\n").replace("? ", "?\n").replace(". ", ".\n").splitlines()
-        ):
-            if part.strip():
-                out.append(part.strip())
-    return out[:limit] if limit else out
-
-
-FALLBACK_TEXT = (
-    "Бүгүн Бишкекте аба ырайы жылуу болот. Күндүз жыйырма беш гырадус. "
-    "Өкмөт жаңы мыйзам долбоорун талкуулады. Президент расмий сапар менен барды. "
-) * 20

@@ -164,3 +164,27 @@ def write_fake_mms(folder: Path, seed: int = 0) -> Path:
     data = {"sampling_rate": 16000, "add_blank": True, "training_files": "filelists/kir_train.txt"}
     (folder / "config.json").write_text(json.dumps({"data": data}), encoding="utf-8")
     return folder
+
+
+# The shared corpus sits beside the repository (../shared/corpus), in CI too.
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+
+
+def corpus_sentences(name: str = "03-government.txt", limit: int | None = None) -> list[str]:
+    """Sentences of a corpus release (a simple splitter: lines, then ". ")."""
+    path = CORPUS / name
+    text = path.read_text(encoding="utf-8") if path.is_file() else FALLBACK_TEXT
+    out = []
+    for line in text.splitlines():
+        for part in (
+            line.replace("! ", "!\n").replace("? ", "?\n").replace(". ", ".\n").splitlines()
+        ):
+            if part.strip():
+                out.append(part.strip())
+    return out[:limit] if limit else out
+
+
+FALLBACK_TEXT = (
+    "Бүгүн Бишкекте аба ырайы жылуу болот. Күндүз жыйырма беш гырадус. "
+    "Өкмөт жаңы мыйзам долбоорун талкуулады. Президент расмий сапар менен барды. "
+) * 20

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from conftest import corpus_sentences
+from synth_models import corpus_sentences
 
 from bulletin.synth import (
     cache_clear,
