@@ -15,7 +15,7 @@ boundaries, same gates) on a whole signal.
 from __future__ import annotations
 
 import math
-from collections import deque
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -27,6 +27,7 @@ ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
 CHANNEL_WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)  # L, R, C, Ls, Rs
 OVERSAMPLE = 4  # true peak: BS.1770-4 Annex 2
+SUBNORMAL_GUARD = 1e-12  # added before K-weighting (see LoudnessMeter.add)
 ENVELOPE_CHUNK = 512  # true-peak work is skipped in chunks that cannot reach the floor
 
 
@@ -71,30 +72,84 @@ def _as_channels(block: np.ndarray) -> np.ndarray:
     return block[np.newaxis, :] if block.ndim == 1 else block
 
 
+def _bounds(first: int, last: int, rate: int) -> np.ndarray:
+    """Gating grid boundaries ``B_k`` for ``k`` in ``[first, last)``: block ``j`` is
+    ``[B_j, B_{j+4})`` (400 ms blocks, 100 ms hop), computed in the same floating-point
+    steps as pyloudnorm (``int(T_g * (j * step + 1) * rate)`` is ``B_{j+4}``)."""
+    k = np.arange(first, last, dtype=np.float64)
+    return np.floor((BLOCK_S * (k * (1.0 - OVERLAP))) * rate).astype(np.int64)
+
+
+def _bound(k: int, rate: int) -> int:
+    """``B_k`` of :func:`_bounds`, one at a time (Python floats: the same steps)."""
+    return int(BLOCK_S * (k * (1.0 - OVERLAP)) * rate)
+
+
+def gated_loudness(totals: np.ndarray, samples: int, rate: int) -> float:
+    """Integrated loudness (LUFS) from cumulative K-weighted energies at the grid.
+
+    ``totals[k]`` (shape ``(K, channels)`` or ``(K,)``) is the weighted sum of squares of
+    samples ``[0, min(B_k, samples))``; at least every ``B_k <= samples`` plus one entry
+    for the whole signal. Blocks running past the end stop at the last sample, as
+    pyloudnorm's slices do; -inf when silent or shorter than 400 ms.
+    """
+    if samples < BLOCK_S * rate:
+        return -math.inf
+    totals = np.asarray(totals, dtype=np.float64)
+    if totals.ndim == 1:
+        totals = totals[:, np.newaxis]
+    step = 1.0 - OVERLAP
+    count = int(np.round((samples / rate - BLOCK_S) / (BLOCK_S * step))) + 1
+    hop = int(round(1.0 / step))  # a block spans this many grid steps
+    need = count + hop
+    if totals.shape[0] < need:  # boundaries past the end: the whole signal
+        tail = np.repeat(totals[-1:], need - totals.shape[0], axis=0)
+        totals = np.concatenate([totals, tail])
+    z = (totals[hop:need] - totals[:count]) / (BLOCK_S * rate)
+    weights = np.array(CHANNEL_WEIGHTS[: totals.shape[1]])
+    power = z @ weights
+    with np.errstate(divide="ignore", invalid="ignore"):
+        block_lufs = -0.691 + 10.0 * np.log10(power)
+    gated = block_lufs >= ABSOLUTE_GATE
+    if not gated.any():
+        return -math.inf
+    relative = -0.691 + 10.0 * np.log10(power[gated].mean()) + RELATIVE_GATE
+    gated = (block_lufs > relative) & (block_lufs > ABSOLUTE_GATE)
+    if not gated.any():
+        return -math.inf
+    return float(-0.691 + 10.0 * np.log10(power[gated].mean()))
+
+
 class LoudnessMeter:
     """BS.1770-4 integrated loudness, fed block by block.
 
-    Memory: one mean-square value per channel per 100 ms step (about 36,000 numbers an
-    hour), nothing per sample.
+    Memory: one cumulative energy per channel per 100 ms step (about 36,000 numbers an
+    hour), nothing per sample. With ``chunk`` (mono only) it also keeps, for the
+    limiter's loudness prediction, the K-weighted energy of every ``chunk`` samples
+    (float32, 1/``chunk`` of the signal) and where the gating grid cuts into them:
+    see :meth:`chunk_energies`.
     """
 
-    def __init__(self, rate: int, channels: int = 1) -> None:
+    def __init__(self, rate: int, channels: int = 1, chunk: int = 0) -> None:
         if not 1 <= channels <= len(CHANNEL_WEIGHTS):
             raise ValueError(f"loudness meter: {channels} channels (1 to 5 supported)")
+        if chunk and channels != 1:
+            raise ValueError("loudness meter: chunk energies are kept for mono only")
         self.rate = rate
         self.channels = channels
         self.samples = 0
         self._sos = k_weighting(rate)
-        self._zi = np.zeros((self._sos.shape[0], channels, 2))
+        self._zi = np.zeros((channels, self._sos.shape[0], 2))
         self._total = np.zeros(channels)  # running sum of squares, samples [0, self.samples)
-        self._lower: deque[np.ndarray] = deque()  # sums at pending blocks' lower bounds
-        self._next_lower = 0  # block index whose lower bound is awaited next
-        self._next_upper = 0  # block index whose upper bound is awaited next
-        self._energies: list[np.ndarray] = []  # per block: sum of squares per channel
-
-    def _bound(self, j: int, upper: bool) -> int:
-        step = 1.0 - OVERLAP
-        return int(BLOCK_S * (j * step + (1 if upper else 0)) * self.rate)
+        self._totals: list[np.ndarray] = [np.zeros(channels)]  # at B_0, B_1, ... crossed
+        self._next = 1  # index of the next grid boundary to cross
+        self._next_bound = _bound(1, rate)
+        self.chunk = chunk
+        self._chunks: list[np.ndarray] = []  # energies of whole chunks, in order
+        self._chunk_acc = 0.0  # energy of the current, unfinished chunk so far
+        self._chunk_pos = 0  # samples in the current chunk so far
+        self._cut_index: list[int] = [0]  # per crossed boundary B_k: chunk B_k // chunk
+        self._cut_energy: list[float] = [0.0]  # ... and energy of [chunk start, B_k)
 
     def add(self, block: np.ndarray) -> None:
         """Feed the next ``block`` (shape ``(n,)`` mono or ``(channels, n)``)."""
@@ -104,66 +159,115 @@ class LoudnessMeter:
         n = x.shape[1]
         if n == 0:
             return
-        weighted, self._zi = sosfilt(self._sos, x, axis=1, zi=self._zi)
-        cum = np.cumsum(weighted * weighted, axis=1)
+        sq = np.empty_like(x)
+        for ch in range(self.channels):
+            # A constant far below hearing keeps the filter state out of subnormal numbers
+            # after digital silence (they make sosfilt some 20 times slower); the high-pass
+            # stage removes it, so the energies change by about 1e-24.
+            weighted, self._zi[ch] = sosfilt(self._sos, x[ch] + SUBNORMAL_GUARD, zi=self._zi[ch])
+            np.multiply(weighted, weighted, out=sq[ch])
+        cum = np.cumsum(sq, axis=1)
         start, end = self.samples, self.samples + n
-
-        def total_at(position: int) -> np.ndarray:
-            # sum of squares of samples [0, position), start <= position <= end
-            if position == start:
-                return self._total.copy()
-            return self._total + cum[:, position - start - 1]
-
-        while True:  # boundaries in order of position; a block's lower one comes first
-            lo = self._bound(self._next_lower, upper=False)
-            up = self._bound(self._next_upper, upper=True)
-            if min(lo, up) > end:
-                break
-            if lo <= up:
-                self._lower.append(total_at(lo))
-                self._next_lower += 1
-            else:
-                self._energies.append(total_at(up) - self._lower.popleft())
-                self._next_upper += 1
+        chunk_acc = self._chunk_acc  # energy of [chunk start, start) for the chunk at start
+        while self._next_bound <= end:
+            at = self._next_bound
+            self._totals.append(self._total + cum[:, at - start - 1])
+            if self.chunk:
+                first = at - at % self.chunk
+                part = cum[0, at - start - 1]
+                if first > start:
+                    part -= cum[0, first - start - 1]
+                elif first < start:
+                    part += chunk_acc
+                self._cut_index.append(at // self.chunk)
+                self._cut_energy.append(float(part))
+            self._next += 1
+            self._next_bound = _bound(self._next, self.rate)
         self._total = self._total + cum[:, -1]
         self.samples = end
+        if self.chunk:
+            self._add_chunks(sq[0])
 
-    def _block_energies(self) -> np.ndarray:
-        """Mean squares ``(blocks, channels)`` as pyloudnorm computes them, at the end."""
-        n_total = self.samples
-        duration = n_total / self.rate
-        step = 1.0 - OVERLAP
-        count = int(np.round((duration - BLOCK_S) / (BLOCK_S * step))) + 1
-        sums = list(self._energies[:count])
-        lowers = list(self._lower)
-        j = len(sums)
-        while j < count:
-            # a block running past the end: pyloudnorm's slice stops at the last sample
-            lo_index = j - self._next_upper
-            lower = lowers[lo_index] if lo_index < len(lowers) else self._total
-            sums.append(self._total - lower)
-            j += 1
-        if not sums:
-            return np.zeros((0, self.channels))
-        return np.array(sums) / (BLOCK_S * self.rate)
+    def _add_chunks(self, sq: np.ndarray) -> None:
+        c, n, i = self.chunk, sq.shape[0], 0
+        if self._chunk_pos:
+            i = min(c - self._chunk_pos, n)
+            self._chunk_acc += float(sq[:i].sum())
+            self._chunk_pos += i
+            if self._chunk_pos == c:
+                self._chunks.append(np.array([self._chunk_acc], dtype=np.float32))
+                self._chunk_acc, self._chunk_pos = 0.0, 0
+        whole = (n - i) // c
+        if whole:
+            sums = sq[i : i + whole * c].reshape(whole, c).sum(axis=1)
+            self._chunks.append(sums.astype(np.float32))
+            i += whole * c
+        if i < n:
+            self._chunk_acc = float(sq[i:].sum())
+            self._chunk_pos = n - i
+
+    def chunk_energies(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(energies, cut_index, cut_energy)`` of everything fed so far (``chunk`` set).
+
+        ``energies[i]``: K-weighted sum of squares of samples ``[i * chunk, (i + 1) *
+        chunk)`` (the last chunk may be short); per grid boundary ``B_k <= samples``,
+        the chunk it falls in and the energy of that chunk before it. So the cumulative
+        energy at ``B_k`` is ``energies[:cut_index[k]].sum() + cut_energy[k]``, and with a
+        gain per chunk the loudness of the gained signal follows
+        (:func:`predicted_loudness`).
+        """
+        if not self.chunk:
+            raise ValueError("loudness meter: made without chunk")
+        parts = list(self._chunks)
+        if self._chunk_pos:
+            parts.append(np.array([self._chunk_acc], dtype=np.float32))
+        energies = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+        return (
+            energies,
+            np.array(self._cut_index, dtype=np.int64),
+            np.array(self._cut_energy, dtype=np.float64),
+        )
 
     def integrated(self) -> float:
         """Integrated loudness in LUFS of everything fed so far (-inf: silent or < 400 ms)."""
-        if self.samples < BLOCK_S * self.rate:
-            return -math.inf
-        z = self._block_energies()
-        weights = np.array(CHANNEL_WEIGHTS[: self.channels])
-        power = z @ weights
-        with np.errstate(divide="ignore"):
-            block_lufs = -0.691 + 10.0 * np.log10(power)
-        gated = block_lufs >= ABSOLUTE_GATE
-        if not gated.any():
-            return -math.inf
-        relative = -0.691 + 10.0 * np.log10(power[gated].mean()) + RELATIVE_GATE
-        gated = (block_lufs > relative) & (block_lufs > ABSOLUTE_GATE)
-        if not gated.any():
-            return -math.inf
-        return float(-0.691 + 10.0 * np.log10(power[gated].mean()))
+        totals = np.array([*self._totals, self._total])
+        return gated_loudness(totals, self.samples, self.rate)
+
+
+def predicted_loudness(
+    energies: np.ndarray,
+    cut_index: np.ndarray,
+    cut_energy: np.ndarray,
+    gains: Callable[[int, int], np.ndarray],
+    samples: int,
+    rate: int,
+    segment: int = 1 << 18,
+) -> float:
+    """Integrated loudness (mono LUFS) of a signal whose chunks are scaled by gains, from
+    its chunk energies (:meth:`LoudnessMeter.chunk_energies`): each chunk's energy times
+    its gain squared, gated on the BS.1770 grid. ``gains(lo, hi)`` gives the gains of
+    chunks ``[lo, hi)``; they are asked for ``segment`` chunks at a time, so nothing of
+    the programme's length is made beyond what the caller keeps.
+
+    Exact for gains constant over each chunk; for a smooth gain curve sampled at chunk
+    centres, within a few hundredths of an LU of measuring the gained signal.
+    """
+    count = energies.shape[0]
+    totals = np.empty(cut_index.shape[0] + 1)
+    base = 0.0  # energy of the chunks before the segment
+    for lo in range(0, count, segment):
+        hi = min(count, lo + segment)
+        g2 = np.square(gains(lo, hi), dtype=np.float64)
+        cumulative = np.cumsum(energies[lo:hi] * g2, dtype=np.float64)
+        cumulative = np.concatenate([[0.0], cumulative]) + base
+        first, last = np.searchsorted(cut_index, [lo, hi])
+        at = cut_index[first:last] - lo
+        totals[first:last] = cumulative[at] + cut_energy[first:last] * g2[at]
+        base = float(cumulative[-1])
+    ends = cut_index >= count  # a boundary at the very end: nothing of its chunk before it
+    totals[:-1][ends] = base
+    totals[-1] = base
+    return gated_loudness(totals, samples, rate)
 
 
 @lru_cache(maxsize=1)
@@ -228,6 +332,110 @@ def true_peak_envelope(x: np.ndarray, floor: float = 0.0) -> np.ndarray:
     return env
 
 
+@lru_cache(maxsize=8)
+def _frame_filter(chunk: int) -> np.ndarray:
+    """The 4x interpolator as one matrix for a frame of ``chunk`` samples.
+
+    Row ``e`` of a frame holds input sample ``start - REACH + e`` (``chunk + 2 * REACH``
+    of them); column ``4 * r + q`` gives the interpolated value at ``start + r + q / 4``,
+    exactly what ``upfirdn(h, x, 4)`` computes there. A whole block of frames is then one
+    matrix product (BLAS), instead of a 97-tap polyphase loop per sample.
+    """
+    h, _, _ = _oversampler()
+    delay = (len(h) - 1) // 2
+    half = delay // OVERSAMPLE
+    t = np.zeros((chunk + 2 * half, OVERSAMPLE * chunk))
+    for r in range(chunk):
+        for q in range(OVERSAMPLE):
+            for d in range(-half, half + 1):  # value at r + q/4 = sum_d h[4d + q + delay] x[r - d]
+                tap = OVERSAMPLE * d + q + delay
+                if 0 <= tap < len(h):
+                    t[r - d + half, OVERSAMPLE * r + q] = h[tap]
+    return np.ascontiguousarray(t.T.astype(np.float32))
+
+
+PEAK_REACH = 12  # input samples either side that the interpolator reads (97 taps / 4 / 2)
+BATCH = 32  # chunks per matrix product
+
+
+class ChunkPeaks:
+    """Streaming true peak per chunk: for every ``chunk`` samples the largest magnitude of
+    the 4x-oversampled signal over them (sample values included), as BS.1770-4 Annex 2
+    measures it with the 97-tap filter of :func:`true_peak_envelope`.
+
+    It is gain-independent (the peaks of ``g * x`` are ``g`` times these), so one pass
+    gives the limiter all it needs for any gain. Blocks may have any size; the result
+    does not depend on them.
+
+    >>> peaks = ChunkPeaks(32)
+    >>> env = np.concatenate([peaks.add(b) for b in blocks] + [peaks.flush()])
+    """
+
+    def __init__(self, chunk: int) -> None:
+        self.chunk = chunk
+        self.samples = 0
+        self._matrix = _frame_filter(chunk)  # (4 * chunk, chunk + 2 * REACH), float32
+        self._buf = np.zeros(PEAK_REACH, dtype=np.float32)  # from (done chunks) - REACH
+        self._done = 0  # chunks measured
+
+    def _peaks(self, buf: np.ndarray, count: int, last: int = 0) -> np.ndarray:
+        """Peaks of ``count`` chunks from ``buf`` (which starts ``REACH`` samples before
+        the first); with ``last``, only that many samples of the last chunk count."""
+        c, width = self.chunk, self.chunk + 2 * PEAK_REACH
+        batches = -(-count // BATCH)
+        need = batches * BATCH * c + 2 * PEAK_REACH
+        source = np.zeros(need, dtype=np.float32)
+        take = min(need, buf.shape[0])
+        source[:take] = buf[:take]
+        size = source.itemsize
+        # frames[b, e, j]: sample e of the frame of chunk b * BATCH + j
+        frames = np.ascontiguousarray(
+            np.lib.stride_tricks.as_strided(
+                source, (batches, width, BATCH), (BATCH * c * size, size, c * size)
+            )
+        )
+        # (4c, width) @ (width, BATCH) per batch: small products that OpenBLAS keeps on
+        # one thread (one large product spreads over every core, where it fights the
+        # encoder thread and spins)
+        values = np.matmul(self._matrix, frames)  # (batches, 4c, BATCH)
+        if last:  # the last chunk is short: silence after the end is not measured
+            values[(count - 1) // BATCH, OVERSAMPLE * last :, (count - 1) % BATCH] = 0.0
+        np.abs(values, out=values)
+        while values.shape[1] > 1:  # max over the phases, halving (faster than .max)
+            half = values.shape[1] // 2
+            top = np.maximum(values[:, :half], values[:, half : 2 * half])
+            if values.shape[1] % 2:
+                top[:, 0] = np.maximum(top[:, 0], values[:, -1])
+            values = top
+        return values.reshape(-1)[:count]
+
+    def add(self, block: np.ndarray) -> np.ndarray:
+        """Feed mono samples; returns the peaks of the chunks now complete (with context)."""
+        x = np.asarray(block, dtype=np.float32).reshape(-1)
+        self.samples += x.shape[0]
+        buf = np.concatenate([self._buf, x])
+        count = max(0, (buf.shape[0] - 2 * PEAK_REACH) // self.chunk)
+        if count == 0:
+            self._buf = buf
+            return np.zeros(0, dtype=np.float32)
+        peaks = self._peaks(buf, count)
+        self._buf = buf[count * self.chunk :]
+        self._done += count
+        return peaks
+
+    def flush(self) -> np.ndarray:
+        """The peaks of the remaining chunks, silence after the end (the last chunk may be
+        short: only its own samples count). Leaves the state as it was."""
+        c = self.chunk
+        left = self.samples - self._done * c  # samples not yet measured
+        if left <= 0:
+            return np.zeros(0, dtype=np.float32)
+        count = -(-left // c)
+        buf = np.zeros(count * c + 2 * PEAK_REACH, dtype=np.float32)
+        buf[: self._buf.shape[0]] = self._buf
+        return self._peaks(buf, count, last=left - (count - 1) * c)
+
+
 class TruePeakMeter:
     """Maximum true peak (4x oversampled as BS.1770-4 Annex 2 asks), fed block by block.
 
@@ -236,34 +444,29 @@ class TruePeakMeter:
     True
     """
 
-    def __init__(self) -> None:
-        self._reach = _oversampler()[2]
-        self._tail = np.zeros(0)  # the last samples fed: context, and the still unmeasured
-        self._pending = 0  # samples at the end of the tail not yet measured with context
-        self.peak = 0.0
+    CHUNK = 64
 
-    def _measure(self, x: np.ndarray, start: int, end: int) -> None:
-        if end > start:
-            env = true_peak_envelope(x, floor=self.peak)
-            self.peak = max(self.peak, float(env[start:end].max()))
+    def __init__(self) -> None:
+        self._channels: list[ChunkPeaks] = []
+        self.peak = 0.0
 
     def add(self, block: np.ndarray) -> None:
         """Feed the next block (mono ``(n,)`` or ``(channels, n)``: the loudest channel counts)."""
         x = _as_channels(block)
         if x.shape[1] == 0:
             return
-        x = x[int(np.argmax(np.abs(x).max(axis=1)))] if x.shape[0] > 1 else x[0]
-        joined = np.concatenate([self._tail, x])
-        start = self._tail.shape[0] - self._pending
-        end = max(start, joined.shape[0] - self._reach)  # the last samples wait for context
-        self._measure(joined, start, end)
-        self._pending = joined.shape[0] - end
-        self._tail = joined[-(self._pending + self._reach) :]
+        while len(self._channels) < x.shape[0]:
+            self._channels.append(ChunkPeaks(self.CHUNK))
+        for meter, row in zip(self._channels, x, strict=False):
+            peaks = meter.add(row)
+            if peaks.shape[0]:
+                self.peak = max(self.peak, float(peaks.max()))
 
     def dbtp(self) -> float:
         """The largest true peak so far in dBTP."""
-        if self._pending:
-            n = self._tail.shape[0]
-            self._measure(np.concatenate([self._tail, np.zeros(self._reach)]), n - self._pending, n)
-            self._pending = 0
-        return 20.0 * math.log10(self.peak) if self.peak > 0 else -math.inf
+        peak = self.peak
+        for meter in self._channels:
+            rest = meter.flush()
+            if rest.shape[0]:
+                peak = max(peak, float(rest.max()))
+        return 20.0 * math.log10(peak) if peak > 0 else -math.inf
