@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import firwin, sosfilt, upfirdn
+from scipy.signal import firwin, sosfilt
 
 BLOCK_S = 0.4  # gating block (T_g)
 OVERLAP = 0.75
@@ -28,7 +28,6 @@ RELATIVE_GATE = -10.0
 CHANNEL_WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)  # L, R, C, Ls, Rs
 OVERSAMPLE = 4  # true peak: BS.1770-4 Annex 2
 SUBNORMAL_GUARD = 1e-12  # added before K-weighting (see LoudnessMeter.add)
-ENVELOPE_CHUNK = 512  # true-peak work is skipped in chunks that cannot reach the floor
 
 
 def k_weighting(rate: float) -> np.ndarray:
@@ -285,53 +284,6 @@ def _oversampler() -> tuple[np.ndarray, float, int]:
     return h, bound, reach
 
 
-def _envelope_exact(x: np.ndarray) -> np.ndarray:
-    h, _, _ = _oversampler()
-    n = x.shape[0]
-    delay = (len(h) - 1) // 2  # phase q of sample n lands at n + q / 4
-    up = np.abs(upfirdn(h, x, OVERSAMPLE, 1)[delay : delay + OVERSAMPLE * n])
-    phases = up.reshape(n, OVERSAMPLE)
-    # column by column: numpy reduces a 4-wide axis slowly
-    per_sample = np.maximum(np.maximum(phases[:, 0], phases[:, 1]), phases[:, 2])
-    np.maximum(per_sample, phases[:, 3], out=per_sample)
-    env = np.maximum(per_sample, np.abs(x))
-    env[1:] = np.maximum(env[1:], per_sample[:-1])  # between n-1 and n
-    return env
-
-
-def true_peak_envelope(x: np.ndarray, floor: float = 0.0) -> np.ndarray:
-    """Per sample, the largest 4x-oversampled magnitude around it (``>= |x(t)|`` between
-    its neighbours). Exact wherever the true peak could reach ``floor``; elsewhere
-    ``|x|`` (already known to stay under ``floor``), which saves most of the work.
-
-    >>> true_peak_envelope(np.array([0.0, 1.0, 1.0, 0.0])).max() > 1.0
-    True
-    """
-    x = np.asarray(x, dtype=np.float64)
-    n = x.shape[0]
-    env = np.abs(x)
-    if n == 0:
-        return env
-    _, bound, reach = _oversampler()
-    size = ENVELOPE_CHUNK
-    chunks = -(-n // size)
-    padded = np.zeros(chunks * size)
-    padded[:n] = env
-    peak = padded.reshape(chunks, size).max(axis=1)
-    near = peak.copy()
-    near[1:] = np.maximum(near[1:], peak[:-1])
-    near[:-1] = np.maximum(near[:-1], peak[1:])
-    hot = near * bound >= floor
-    if not hot.any():
-        return env
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], hot.astype(np.int8), [0]])))
-    for first, last in zip(edges[::2], edges[1::2], strict=True):
-        lo, hi = first * size, min(n, last * size)
-        a, b = max(0, lo - reach), min(n, hi + reach)
-        env[lo:hi] = _envelope_exact(x[a:b])[lo - a : hi - a]
-    return env
-
-
 @lru_cache(maxsize=8)
 def _frame_filter(chunk: int) -> np.ndarray:
     """The 4x interpolator as one matrix for a frame of ``chunk`` samples.
@@ -361,7 +313,7 @@ BATCH = 32  # chunks per matrix product
 class ChunkPeaks:
     """Streaming true peak per chunk: for every ``chunk`` samples the largest magnitude of
     the 4x-oversampled signal over them (sample values included), as BS.1770-4 Annex 2
-    measures it with the 97-tap filter of :func:`true_peak_envelope`.
+    measures it with the 97-tap filter of :func:`_oversampler`.
 
     It is gain-independent (the peaks of ``g * x`` are ``g`` times these), so one pass
     gives the limiter all it needs for any gain. Blocks may have any size; the result
