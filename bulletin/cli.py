@@ -132,7 +132,8 @@ def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, arti
         click.echo(
             f"{outcome.audio}  {minutes}:{seconds:02d}  {outcome.loudness_lufs:.1f} LUFS  "
             f"{outcome.true_peak_dbtp:.1f} dBTP  "
-            f"({outcome.sentences} sentences, {outcome.synthesised} synthesised)"
+            f"({outcome.sentences} sentences, {outcome.synthesised} synthesised"
+            f"{'' if outcome.remastered else ', master from cache'})"
         )
     if failed:
         sys.exit(1)
@@ -217,11 +218,18 @@ def voices(download: str | None) -> None:
 def cache(cache_dir: Path | None, clear: bool) -> None:
     """Show the clip cache's location and size, or clear it."""
     from bulletin import synth
+    from bulletin.audio import ProgrammeCache
 
     folder = cache_dir or synth.default_cache_dir()
+    programmes = ProgrammeCache(folder / "programmes")
     if clear:
         removed = synth.cache_clear(folder)
-        click.echo(f"{folder}: removed {removed} clips")
+        masters = programmes.clear()
+        click.echo(f"{folder}: removed {removed} clips and {masters} mastered programmes")
         return
     entries, size = synth.cache_info(folder)
-    click.echo(f"{folder}: {entries} clips, {size / 1e6:.1f} MB")
+    masters, master_bytes = programmes.info()
+    click.echo(
+        f"{folder}: {entries} clips, {size / 1e6:.1f} MB; "
+        f"{masters} mastered programmes, {master_bytes / 1e6:.1f} MB"
+    )

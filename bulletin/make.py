@@ -51,6 +51,7 @@ class Outcome:
     true_peak_dbtp: float
     sentences: int
     synthesised: int  # clips made now (the rest came from the cache)
+    remastered: bool  # False when the mastered audio came from the programme cache
 
 
 Progress = Callable[[int, int], None]  # (done, total) sentences synthesised
@@ -138,8 +139,17 @@ def make_bulletin(
         out_dir = settings.out_dir
         audio_path = out_dir / f"{job.name}.{settings.format}"
         programme = _programme(job, bulletins, stories, script, timeline, settings)
+        programmes = audio.ProgrammeCache(cache_dir / "programmes") if cache_dir else None
+        key = programmes.key(timeline, script, clips, master) if programmes else ""
         with atomic_path(audio_path) as tmp:
-            report = audio.render(timeline, script, clips, tmp, master, work_dir=work)
+            cached = programmes.get(key, settings.format) if programmes else None
+            if cached:
+                shutil.copyfile(cached[0], tmp)
+                report = cached[1]
+            else:
+                report = audio.render(timeline, script, clips, tmp, master, work_dir=work)
+                if programmes:
+                    programmes.put(key, settings.format, tmp, report)
             publish.write_tags(tmp, settings.format, programme)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -175,6 +185,7 @@ def make_bulletin(
         true_peak_dbtp=report.true_peak_dbtp,
         sentences=len(texts),
         synthesised=stats.get("synthesised", len(texts)),
+        remastered=cached is None,
     )
 
 

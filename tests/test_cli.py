@@ -247,10 +247,17 @@ def test_cache_command_shows_and_clears(tmp_path, sample):
     shown = run("cache", "--cache-dir", str(cache)).stdout
     entries = int(shown.split(": ", 1)[1].split()[0])
     assert entries >= 14  # one clip per sentence of the sample
+    first = (tmp_path / "out" / "release.mp3").read_bytes()
     again = run("make", str(sample), "-o", str(tmp_path / "out"), "--cache-dir", str(cache))
-    assert again.stdout.rstrip().endswith(", 0 synthesised)")  # warm: every clip from the cache
+    # warm: every clip and the mastered audio from the cache, the same file again
+    assert again.stdout.rstrip().endswith(", 0 synthesised, master from cache)")
+    assert (tmp_path / "out" / "release.mp3").read_bytes() == first
+    edited = tmp_path / "release.txt"
+    edited.write_text(sample.read_text(encoding="utf-8").replace("2022-жылы", "2023-жылы"), "utf-8")
+    changed = run("make", str(edited), "-o", str(tmp_path / "out"), "--cache-dir", str(cache))
+    assert changed.stdout.rstrip().endswith(", 1 synthesised)")  # one sentence re-made, re-mastered
     cleared = run("cache", "--cache-dir", str(cache), "--clear").stdout
-    assert f"removed {entries} clips" in cleared
+    assert f"removed {entries + 1} clips and 2 mastered programmes" in cleared
     assert run("cache", "--cache-dir", str(cache)).stdout.split(": ", 1)[1].startswith("0 clips")
 
 

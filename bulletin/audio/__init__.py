@@ -4,6 +4,7 @@
 >>> report = render(timeline, script, clips, Path("out/.release.tmp.mp3"), MasterSettings())
 """
 
+from bulletin.audio.cache import ProgrammeCache
 from bulletin.audio.master import MasterReport, MasterSettings, render
 from bulletin.audio.sound import sound_info
 from bulletin.audio.timeline import Entry, Timeline, build_timeline
@@ -12,6 +13,7 @@ __all__ = [
     "Entry",
     "MasterReport",
     "MasterSettings",
+    "ProgrammeCache",
     "Timeline",
     "build_timeline",
     "render",
