@@ -142,17 +142,15 @@ def build_script(
         items.append(Sound(jingles.intro, "intro"))
         pause(pauses.jingle_ms, "after intro")
     for number, story in enumerate(stories):
+        sting = jingles.sting if number else None
         if number:
-            if jingles.sting:
-                pause(pauses.jingle_ms, "before sting")
-                marks.append(Mark(len(items) - 1, _story_title(story, number), "story"))
-                items.append(Sound(jingles.sting, "sting"))
-                pause(pauses.jingle_ms, "after sting")
-            else:
-                pause(pauses.story_ms, "story")
-                marks.append(Mark(len(items) - 1, _story_title(story, number), "story"))
-        else:
-            marks.append(Mark(len(items) - 1, _story_title(story, number), "story"))
+            pause(
+                pauses.jingle_ms if sting else pauses.story_ms, "before sting" if sting else "story"
+            )
+        marks.append(Mark(len(items) - 1, _story_title(story), "story"))
+        if sting:
+            items.append(Sound(sting, "sting"))
+            pause(pauses.jingle_ms, "after sting")
         if story.headline:
             _speak(
                 items, normalise(spoken_heading(story.headline)), story.headline, number, "headline"
@@ -180,7 +178,7 @@ def _speak(items: list[Item], spoken: str, written: str, story: int, role: Speec
     return True
 
 
-def _story_title(story: Story, number: int) -> str:
+def _story_title(story: Story) -> str:
     if story.headline:
         return story.headline
     first = next((b.sentences[0] for b in story.blocks if b.sentences), "")

@@ -261,7 +261,7 @@ def test_cache_command_shows_and_clears(tmp_path, sample):
     assert run("cache", "--cache-dir", str(cache)).stdout.split(": ", 1)[1].startswith("0 clips")
 
 
-def test_progress_bar_counts_to_the_total(monkeypatch, capsys):
+def test_progress_bar_counts_to_the_total(capsys):
     from bulletin.cli import _ProgressBar
 
     bar = _ProgressBar("release")
