@@ -169,7 +169,7 @@ def make_bulletin(
     publish.write_chapters_json(files["chapters"], programme.chapters, programme.title)
     manifest = publish.build_manifest(
         programme,
-        voice=getattr(voice, "name", str(voice)),
+        voice=voice.name,
         settings=_settings_record(settings),
         loudness_lufs=report.integrated_lufs,
         true_peak_dbtp=report.true_peak_dbtp,

@@ -213,8 +213,3 @@ def _attach_possessive(stem: str, suffix: str) -> str | None:
             return stem + "н"
         return stem + _harmonize_vowels(stem, "н" + suffix[1:])
     return None
-
-
-def ends_in_vowel(word: str) -> bool:
-    """True when *word* ends in a vowel sound."""
-    return _is_vowel_final(word)

@@ -73,11 +73,6 @@ def ordinal(value: int) -> str:
     return make_ordinal(cardinal(value))
 
 
-def ordinal_str(text: str) -> str:
-    """Ordinal words for a digit string."""
-    return make_ordinal(cardinal_str(text))
-
-
 def digits(text: str) -> str:
     """Digit by digit: "112" → "бир бир эки"."""
     return " ".join(ONES[int(ch)] for ch in text if ch.isdigit())
