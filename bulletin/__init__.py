@@ -6,4 +6,4 @@ Stages, each a module with plain data between them:
 ``make`` runs them in order and ``cli`` is the command line.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

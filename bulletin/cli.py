@@ -85,7 +85,9 @@ def _load_lexicon(path: Path | None):
 )
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Clip cache folder.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the clip cache.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Synthesis processes [cores].")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), help="Processes for synthesis and encoding [cores]."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
          combine, name, config, lexicon, cache_dir, no_cache, jobs, quiet) -> None:  # fmt: skip
@@ -94,6 +96,16 @@ def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, arti
     Writes OUT/<name>.mp3 with ID3 tags and chapters, .vtt and .srt captions, a
     transcript, Podcasting 2.0 chapters and a JSON manifest.
     """
+    from bulletin.workers import process_pool
+
+    workers = jobs or os.cpu_count() or 1
+    with process_pool(workers) as pool:  # one pool for every bulletin of this run
+        _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
+              combine, name, config, lexicon, cache_dir, no_cache, workers, quiet, pool)  # fmt: skip
+
+
+def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
+          combine, name, config, lexicon, cache_dir, no_cache, jobs, quiet, pool) -> None:  # fmt: skip
     from bulletin import config as config_module
     from bulletin import make as pipeline
     from bulletin import synth
@@ -119,7 +131,7 @@ def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, arti
         try:
             outcome = pipeline.make_bulletin(
                 job, settings, preset, lexicon=lexicon_table, cache_dir=cache,
-                jobs=jobs or os.cpu_count() or 1, progress=bar.update if bar else None,
+                jobs=jobs, pool=pool, progress=bar.update if bar else None,
             )  # fmt: skip
         except BulletinError as error:
             failed += 1

@@ -10,11 +10,13 @@ Outcome(name='release', audio=Path('out/release.mp3'), duration_s=151.2, ...)
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +27,7 @@ from bulletin.errors import OutputError
 from bulletin.fsutil import atomic_path
 from bulletin.script import Clip, Script, Sound, Speech, build_script
 from bulletin.text import Lexicon, normalize
+from bulletin.workers import process_pool
 
 if TYPE_CHECKING:
     from bulletin.audio import Timeline
@@ -89,8 +92,13 @@ def make_bulletin(
     cache_dir: Path | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    pool: Executor | None = None,
 ) -> Outcome:
-    """Read, speak, master and publish one job; every file written atomically into out_dir."""
+    """Read, speak, master and publish one job; every file written atomically into out_dir.
+
+    ``jobs`` processes share synthesis and encoding: the workers of ``pool``
+    (:func:`bulletin.workers.process_pool`), or ones started here.
+    """
     from bulletin import audio, publish, synth
 
     bulletins = read_bulletins(job.sources)
@@ -114,7 +122,10 @@ def make_bulletin(
     texts = [script.items[i].spoken for i in speech_at]
     stats: dict[str, int] = {}
     work = Path(tempfile.mkdtemp(prefix="bulletin-"))
+    stack = contextlib.ExitStack()  # one pool of workers for synthesis and mastering
     try:
+        if pool is None:
+            pool = stack.enter_context(process_pool(jobs or 1))
         made = synth.synthesize_clips(
             texts,
             voice,
@@ -122,6 +133,7 @@ def make_bulletin(
             jobs=jobs,
             progress=(lambda done: progress(done, len(texts))) if progress else None,
             stats=stats,
+            pool=pool,
         )
         clips: list[Clip | None] = [None] * len(script.items)
         for index, clip in zip(speech_at, made, strict=True):
@@ -147,11 +159,14 @@ def make_bulletin(
                 shutil.copyfile(cached[0], tmp)
                 report = cached[1]
             else:
-                report = audio.render(timeline, script, clips, tmp, master, work_dir=work)
+                report = audio.render(
+                    timeline, script, clips, tmp, master, work_dir=work, jobs=jobs or 1, pool=pool
+                )
                 if programmes:
                     programmes.put(key, settings.format, tmp, report)
             publish.write_tags(tmp, settings.format, programme)
     finally:
+        stack.close()
         shutil.rmtree(work, ignore_errors=True)
 
     files = {

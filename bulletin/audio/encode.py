@@ -53,6 +53,13 @@ def encoder_scale(fmt: str, rate: int, channels: int, quality: str) -> float:
     return round(ratio, 3) if 0.5 < ratio < 2.0 else 1.0
 
 
+def mp3_quality(kbps: int) -> str:
+    """pedalboard's name for LAME's constant bitrate: ``mp3_quality(128) == '128 kbps'``."""
+    if kbps not in MP3_RATES:
+        raise ValueError(f"MP3 bitrate {kbps} kbps: use one of {MP3_RATES}")
+    return f"{kbps} kbps"
+
+
 def vorbis_quality(kbps: int) -> str:
     """The nearest Vorbis setting at or above ``kbps``: ``vorbis_quality(100) == '112 kbps'``."""
     return f"{next((r for r in VORBIS_RATES if r >= kbps), VORBIS_RATES[-1])} kbps"
@@ -86,9 +93,7 @@ class Writer:
                 from pedalboard.io import AudioFile
 
                 if fmt == "mp3":
-                    if bitrate_kbps not in MP3_RATES:
-                        raise ValueError(f"MP3 bitrate {bitrate_kbps} kbps: use one of {MP3_RATES}")
-                    quality: str = f"{bitrate_kbps} kbps"  # LAME CBR at this bitrate
+                    quality = mp3_quality(bitrate_kbps)  # LAME CBR at this bitrate
                 else:
                     quality = vorbis_quality(bitrate_kbps)
                 # A file object with an explicit format: the path's suffix may be anything

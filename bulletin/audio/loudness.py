@@ -15,7 +15,7 @@ boundaries, same gates) on a whole signal.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -129,26 +129,31 @@ class LoudnessMeter:
     see :meth:`chunk_energies`.
     """
 
-    def __init__(self, rate: int, channels: int = 1, chunk: int = 0) -> None:
+    def __init__(self, rate: int, channels: int = 1, chunk: int = 0, start: int = 0) -> None:
         if not 1 <= channels <= len(CHANNEL_WEIGHTS):
             raise ValueError(f"loudness meter: {channels} channels (1 to 5 supported)")
-        if chunk and channels != 1:
-            raise ValueError("loudness meter: chunk energies are kept for mono only")
+        if chunk and (channels != 1 or start % chunk):
+            raise ValueError("loudness meter: chunk energies are kept for mono, from a chunk")
         self.rate = rate
         self.channels = channels
-        self.samples = 0
+        self.start = start  # the signal's first sample is sample ``start`` of the programme
+        self.samples = start
         self._sos = k_weighting(rate)
         self._zi = np.zeros((channels, self._sos.shape[0], 2))
-        self._total = np.zeros(channels)  # running sum of squares, samples [0, self.samples)
-        self._totals: list[np.ndarray] = [np.zeros(channels)]  # at B_0, B_1, ... crossed
-        self._next = 1  # index of the next grid boundary to cross
-        self._next_bound = _bound(1, rate)
+        self._total = np.zeros(channels)  # sum of squares of samples [start, self.samples)
+        # ... and at each grid boundary B_k in (start, samples] crossed (B_0 when from 0)
+        self._totals: list[np.ndarray] = [] if start else [np.zeros(channels)]
+        self._next = 1
+        while _bound(self._next, rate) <= start:
+            self._next += 1  # index of the next grid boundary to cross
+        self._next_bound = _bound(self._next, rate)
         self.chunk = chunk
         self._chunks: list[np.ndarray] = []  # energies of whole chunks, in order
         self._chunk_acc = 0.0  # energy of the current, unfinished chunk so far
         self._chunk_pos = 0  # samples in the current chunk so far
-        self._cut_index: list[int] = [0]  # per crossed boundary B_k: chunk B_k // chunk
-        self._cut_energy: list[float] = [0.0]  # ... and energy of [chunk start, B_k)
+        # per crossed boundary B_k: chunk B_k // chunk, and energy of [chunk start, B_k)
+        self._cut_index: list[int] = [] if start else [0]
+        self._cut_energy: list[float] = [] if start else [0.0]
 
     def add(self, block: np.ndarray) -> None:
         """Feed the next ``block`` (shape ``(n,)`` mono or ``(channels, n)``)."""
@@ -215,22 +220,67 @@ class LoudnessMeter:
         gain per chunk the loudness of the gained signal follows
         (:func:`predicted_loudness`).
         """
-        if not self.chunk:
-            raise ValueError("loudness meter: made without chunk")
+        return joined_chunk_energies([self])
+
+    def _chunk_parts(self) -> tuple[list[np.ndarray], list[int], list[float]]:
         parts = list(self._chunks)
         if self._chunk_pos:
             parts.append(np.array([self._chunk_acc], dtype=np.float32))
-        energies = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-        return (
-            energies,
-            np.array(self._cut_index, dtype=np.int64),
-            np.array(self._cut_energy, dtype=np.float64),
-        )
+        return parts, self._cut_index, self._cut_energy
 
     def integrated(self) -> float:
         """Integrated loudness in LUFS of everything fed so far (-inf: silent or < 400 ms)."""
-        totals = np.array([*self._totals, self._total])
-        return gated_loudness(totals, self.samples, self.rate)
+        return joined_loudness([self])
+
+
+def joined_loudness(meters: Sequence[LoudnessMeter]) -> float:
+    """Integrated loudness (LUFS) of one signal measured in consecutive pieces: each
+    meter started (``start=``) where the one before it stopped (silence before the first).
+
+    Exact when each piece begins in silence (the K-weighting filter's memory is a few
+    milliseconds): the parts of a programme cut in silence, measured by separate
+    processes, give the loudness of the whole.
+
+    >>> a, b = LoudnessMeter(44100), LoudnessMeter(44100, start=len(first))
+    >>> a.add(first); b.add(second)
+    >>> joined_loudness([a, b])         # as one meter fed ``first``, then ``second``
+    -16.02
+    """
+    first = meters[0]
+    position, base = first.start, np.zeros(first.channels)
+    crossed = 0  # grid boundaries B_k <= the first start: silence before it, energy 0
+    while position and _bound(crossed, first.rate) <= position:
+        crossed += 1
+    totals = [base] * crossed
+    for meter in meters:
+        if meter.start != position:
+            raise ValueError(f"loudness meters: a piece starts at {meter.start}, not {position}")
+        totals += [base + total for total in meter._totals]
+        base = base + meter._total
+        position = meter.samples
+    return gated_loudness(np.array([*totals, base]), position, first.rate)
+
+
+def joined_chunk_energies(
+    meters: Sequence[LoudnessMeter],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`LoudnessMeter.chunk_energies` of one signal measured in consecutive pieces
+    (as :func:`joined_loudness`; each piece starts on a chunk boundary)."""
+    energies: list[np.ndarray] = []
+    cut_index: list[int] = []
+    cut_energy: list[float] = []
+    for meter in meters:
+        if not meter.chunk:
+            raise ValueError("loudness meter: made without chunk")
+        parts, index, energy = meter._chunk_parts()
+        energies += parts
+        cut_index += index
+        cut_energy += energy
+    return (
+        np.concatenate(energies) if energies else np.zeros(0, dtype=np.float32),
+        np.array(cut_index, dtype=np.int64),
+        np.array(cut_energy, dtype=np.float64),
+    )
 
 
 def predicted_loudness(
@@ -374,6 +424,53 @@ class ChunkPeaks:
         self._buf = buf[count * self.chunk :]
         self._done += count
         return peaks
+
+    def add_max(self, block: np.ndarray, floor: float) -> float:
+        """Feed mono samples; the largest true peak of the chunks now complete, or 0.0
+        when none can exceed ``floor`` (the caller's largest so far).
+
+        Only chunks that might exceed ``floor`` are interpolated: no interpolated value
+        exceeds the filter's bound (:func:`_oversampler`) times the largest sample the
+        interpolator reads, so the rest are skipped on their sample maxima alone.
+
+        >>> top = 0.0
+        >>> for b in blocks:
+        ...     top = max(top, peaks.add_max(b, top))
+        >>> top = max(top, float(peaks.flush().max(initial=0.0)))
+        """
+        x = np.asarray(block, dtype=np.float32).reshape(-1)
+        self.samples += x.shape[0]
+        buf = np.concatenate([self._buf, x])
+        c = self.chunk
+        count = max(0, (buf.shape[0] - 2 * PEAK_REACH) // c)
+        if count == 0:
+            self._buf = buf
+            return 0.0
+        # largest |sample| the interpolator reads for each chunk (reach < chunk: the
+        # chunk itself and its neighbours, the edges from the context either side)
+        own = np.abs(buf[PEAK_REACH : PEAK_REACH + count * c]).reshape(count, c).max(axis=1)
+        before = float(np.abs(buf[:PEAK_REACH]).max(initial=0.0))
+        after = float(np.abs(buf[PEAK_REACH + count * c : 2 * PEAK_REACH + count * c]).max())
+        reach = own.copy()
+        np.maximum(reach[1:], own[:-1], out=reach[1:])
+        np.maximum(reach[:-1], own[1:], out=reach[:-1])
+        reach[0] = max(reach[0], before)
+        reach[-1] = max(reach[-1], after)
+        _, bound, _ = _oversampler()
+        chosen = np.flatnonzero(reach * bound > floor)
+        top = 0.0
+        if chosen.shape[0]:
+            size, width = buf.itemsize, c + 2 * PEAK_REACH
+            frames = np.zeros((-(-chosen.shape[0] // BATCH) * BATCH, width), dtype=np.float32)
+            frames[: chosen.shape[0]] = np.lib.stride_tricks.as_strided(
+                buf, (count, width), (c * size, size), writeable=False
+            )[chosen]
+            # (4c, width) @ (width, BATCH) per batch: kept on one thread, as in _peaks
+            batches = frames.reshape(-1, BATCH, width).transpose(0, 2, 1)
+            top = float(np.abs(np.matmul(self._matrix, batches)).max())
+        self._buf = buf[count * c :]
+        self._done += count
+        return top
 
     def flush(self) -> np.ndarray:
         """The peaks of the remaining chunks, silence after the end (the last chunk may be

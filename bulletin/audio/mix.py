@@ -119,10 +119,17 @@ class _Bed:
 
 
 def mix_blocks(
-    timeline: Timeline, script: Script, clips: Sequence[Clip | None], block: int
+    timeline: Timeline,
+    script: Script,
+    clips: Sequence[Clip | None],
+    block: int,
+    start: int = 0,
+    end: int | None = None,
 ) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield ``(start, samples)`` covering ``[0, timeline.length)`` in blocks of ``block``."""
+    """Yield ``(start, samples)`` covering ``[start, end)`` (default: the whole timeline)
+    in blocks of ``block``; any stretch mixes to the same samples as in the whole."""
     rate = timeline.sample_rate
+    end = timeline.length if end is None else end
     entries = sorted(
         (e for e in timeline.entries if e.kind != "pause" and e.length > 0),
         key=lambda e: e.start,
@@ -131,8 +138,8 @@ def mix_blocks(
     bed = _Bed(script, timeline) if script.bed is not None else None
     following = 0
     try:
-        for b0 in range(0, timeline.length, block):
-            n = min(block, timeline.length - b0)
+        for b0 in range(start, end, block):
+            n = min(block, end - b0)
             b1 = b0 + n
             while following < len(entries) and entries[following].start < b1:
                 entry = entries[following]

@@ -15,12 +15,12 @@ audio depends only on the voice and its text, so the clips are byte-identical wh
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from pathlib import Path
 
 from bulletin.errors import VoiceError
@@ -33,6 +33,7 @@ from bulletin.synth.cache import (
 )
 from bulletin.synth.presets import VoicePreset
 from bulletin.synth.voice import PresetVoice, load_voice, voice_identity
+from bulletin.workers import pool_workers, process_pool
 
 # Below this many misses a worker pool costs more than it saves (start-up: ~0.2 s per
 # espeak worker, ~5 s per Coqui worker importing torch and loading the model).
@@ -61,6 +62,7 @@ def synthesize_clips(
     jobs: int | None = os.cpu_count(),
     progress: Callable[[int], None] | None = None,
     stats: dict | None = None,
+    pool: Executor | None = None,
 ) -> list[Clip]:
     """One :class:`~bulletin.script.Clip` per text, in order, each a WAV file on disk.
 
@@ -71,7 +73,9 @@ def synthesize_clips(
     spawned workers; 0 when everything was cached) and ``seconds``.
 
     Workers are started with "spawn": a script calling this with ``jobs > 1`` needs the
-    usual ``if __name__ == "__main__":`` guard (the ``bulletin`` command has it).
+    usual ``if __name__ == "__main__":`` guard (the ``bulletin`` command has it). A
+    ``pool`` (see :func:`bulletin.workers.process_pool`) is used instead of starting one,
+    and its workers keep the voice loaded for the next call.
     """
     started = time.perf_counter()
     jobs = max(1, jobs or 1)
@@ -127,7 +131,7 @@ def synthesize_clips(
                 problem = missing_files_message(preset)
                 if problem:
                     raise VoiceError(problem)
-            _run_pool(preset, digest, cache, todo, workers, finished)
+            _run_pool(preset, digest, cache, todo, workers, finished, pool)
 
     if stats is not None:
         stats.update(
@@ -154,69 +158,73 @@ def _run_pool(
     todo: dict[str, str],
     workers: int,
     finished: Callable[[str, Clip], None],
+    pool: Executor | None,
 ) -> None:
     """This process plus ``workers - 1`` worker processes share the chunks: workers take the
     longest texts from the front, this process the shortest from the back."""
     chunks = deque(_chunks(todo, workers, preset.engine))
     env = {name: os.environ.get(name) for name in _ENV_PASSED}
-    limit = 2 * (workers - 1)
-    # spawn: workers start clean (no inherited locks or torch threads) on every platform.
-    pool = ProcessPoolExecutor(
-        max_workers=workers - 1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_worker_init,
-        initargs=(preset, str(cache.directory), env),
-    )
-    in_flight: set = set()
+    with contextlib.ExitStack() as own:
+        if pool is None:
+            pool = own.enter_context(process_pool(workers))
+        assert pool is not None
+        limit = 2 * pool_workers(pool)
+        in_flight: set = set()
 
-    def harvest(block: bool) -> None:
-        nonlocal in_flight
-        if not in_flight:
-            return
-        done, in_flight = wait(in_flight, timeout=None if block else 0, return_when=FIRST_COMPLETED)
-        for future in done:
-            for key, path, samples, rate in future.result():
-                finished(key, Clip(Path(path), samples, rate))
-        while chunks and len(in_flight) < limit:
-            in_flight.add(pool.submit(_worker_run, chunks.popleft()))
+        def submit() -> None:
+            while chunks and len(in_flight) < limit:
+                chunk = chunks.popleft()
+                in_flight.add(
+                    pool.submit(_worker_run, preset, digest, str(cache.directory), env, chunk)
+                )
 
-    try:
-        while chunks and len(in_flight) < limit:  # starts the workers
-            in_flight.add(pool.submit(_worker_run, chunks.popleft()))
-        voice = _voice_in_process(preset, digest)  # loads while the workers start
-        while chunks:
-            for key, spoken in chunks.pop():
-                finished(key, cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate))
-            harvest(block=False)
-        while in_flight:
-            harvest(block=True)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        def harvest(block: bool) -> None:
+            nonlocal in_flight
+            if not in_flight:
+                return
+            done, in_flight = wait(
+                in_flight, timeout=None if block else 0, return_when=FIRST_COMPLETED
+            )
+            for future in done:
+                for key, path, samples, rate in future.result():
+                    finished(key, Clip(Path(path), samples, rate))
+            submit()
+
+        try:
+            submit()  # starts the workers
+            voice = _voice_in_process(preset, digest)  # loads while the workers start
+            while chunks:
+                for key, spoken in chunks.pop():
+                    clip = cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate)
+                    finished(key, clip)
+                harvest(block=False)
+            while in_flight:
+                harvest(block=True)
+        finally:
+            for future in in_flight:
+                future.cancel()
+            wait(in_flight)
 
 
 # --- worker side -----------------------------------------------------------------------
 
-_WORKER: dict[str, object] = {}
 
-
-def _worker_init(preset: VoicePreset, directory: str, env: dict[str, str | None]) -> None:
+def _worker_run(
+    preset: VoicePreset,
+    digest: str,
+    directory: str,
+    env: dict[str, str | None],
+    chunk: list[tuple[str, str]],
+) -> list[tuple[str, str, int, int]]:
+    """Synthesise ``chunk`` into the cache at ``directory`` (in a worker: the voice is
+    loaded on the first chunk and kept)."""
     for name, value in env.items():
         if value is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    try:
-        _WORKER["voice"] = load_voice(preset)
-        _WORKER["cache"] = ClipCache(Path(directory))
-    except Exception as error:  # reported by the first task, with its message intact
-        _WORKER["error"] = error  # (an initializer's own exception would only break the pool)
-
-
-def _worker_run(chunk: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
-    if "error" in _WORKER:
-        raise _WORKER["error"]  # type: ignore[misc]
-    voice: PresetVoice = _WORKER["voice"]  # type: ignore[assignment]
-    cache: ClipCache = _WORKER["cache"]  # type: ignore[assignment]
+    voice = _voice_in_process(preset, digest)
+    cache = ClipCache(Path(directory))
     out = []
     for key, spoken in chunk:
         clip = cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate)
