@@ -37,13 +37,16 @@ _SYNTH_CB = ctypes.CFUNCTYPE(
 
 # libespeak-ng carries synthesis state from one utterance to the next (pitch flutter
 # phase, glottal wave phase, echo buffer, formant peaks, frame and command ring
-# positions), so the same sentence comes out slightly different depending on what was
-# said before it. For clips that depend only on their text (identical whatever the
+# positions, the phoneme table and dictionary a spelled letter switched to, number
+# reading flags), so the same sentence comes out slightly different depending on what was
+# said before it (a lone "Ж." after a sentence with "48" did). For clips that depend only on their text (identical whatever the
 # number of worker processes), these file-local variables are saved once after the voice
 # is set up and put back before every utterance. Only plain numbers and arrays of them
 # (and wvoice, which always points at the static voice) are restored; pointers to heap
 # memory are not. Their addresses come from the library's ELF symbol table; where it is
 # stripped, output is still correct, just history-dependent.
+# Bumped when _RESET_STATE changes: clips made before may have depended on history.
+ESPEAK_STATE_REVISION = 2
 _RESET_STATE = frozenset(
     [
         "Flutter_ix",
@@ -58,6 +61,8 @@ _RESET_STATE = frozenset(
         "count_words",
         "cycle_count",
         "cycle_samples",
+        "dictionary_name",
+        "digit_lookup",
         "echo_buf",
         "echo_head",
         "echo_tail",
@@ -68,6 +73,7 @@ _RESET_STATE = frozenset(
         "glottal_reduce",
         "h_switch_sign",
         "harm_inc",
+        "harmspect",
         "hf_factor",
         "hspect",
         "hswitch",
@@ -80,17 +86,24 @@ _RESET_STATE = frozenset(
         "minus_pi_t",
         "modulation_type",
         "n_ph_list2",
+        "n_samples",
         "nsamples",
         "number_pre",
         "peak_harmonic",
         "peak_height",
         "peaks",
+        "ph_list2",
         "phaseinc",
+        "phoneme_list",
+        "phoneme_tab",
+        "phoneme_tab_number",
         "rbreath",
         "samplecount",
         "samplecount_start",
         "seq_len_adjust",
+        "source",
         "sourceix",
+        "speak_missing_thousands",
         "syllable_end",
         "syllable_start",
         "tone_posn",
@@ -102,6 +115,8 @@ _RESET_STATE = frozenset(
         "wcmdq_tail",
         "wdata",
         "word_count",
+        "word_phonemes",
+        "worddata",
         "wvoice",
     ]
 )

@@ -64,9 +64,10 @@ def voice_identity(preset: VoicePreset) -> dict[str, Any]:
     """
     ident: dict[str, Any] = {"preset": preset.identity(), "format": 1}
     if preset.engine == "espeak":
-        from bulletin.synth.espeak import espeak_version
+        from bulletin.synth.espeak import ESPEAK_STATE_REVISION, espeak_version
 
         ident["espeak"] = espeak_version()
+        ident["espeak-state"] = ESPEAK_STATE_REVISION  # what is reset between utterances
         try:
             ident["espeakng-loader"] = importlib.metadata.version("espeakng-loader")
         except importlib.metadata.PackageNotFoundError:  # pragma: no cover

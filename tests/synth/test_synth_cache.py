@@ -17,6 +17,7 @@ from bulletin.synth import (
     synthesize_clips,
 )
 from bulletin.synth.cache import remove_temporary_caches
+from bulletin.workers import process_pool
 
 TEXTS = ["Салам.", "Бүгүн 5 градус жылуу.", "Салам.", "", "Өкмөт жаңы мыйзам долбоорун талкуулады."]
 
@@ -131,7 +132,9 @@ def test_two_processes_share_a_cache(tmp_path: Path) -> None:
 
 
 def test_jobs_1_and_2_give_identical_clips(tmp_path: Path) -> None:
-    texts = corpus_sentences("16-weekly-roundup.txt", limit=80)
+    """The whole longest release (272 sentences: numbers, spelled letters such as "Ж.",
+    quotes), so that no espeak state carried between utterances goes unnoticed."""
+    texts = corpus_sentences("16-weekly-roundup.txt")
     preset = resolve_voice("ky-espeak")
     one = synthesize_clips(texts, preset, cache_dir=tmp_path / "1", jobs=1)
     stats: dict = {}
@@ -140,3 +143,19 @@ def test_jobs_1_and_2_give_identical_clips(tmp_path: Path) -> None:
     assert [c.path.read_bytes() for c in one] == [c.path.read_bytes() for c in two]
     assert [c.path.name for c in one] == [c.path.name for c in two]
     assert np.sum([c.samples for c in two]) > 0
+
+
+def test_a_shared_pool_serves_two_calls_with_identical_clips(tmp_path: Path) -> None:
+    """One pool for a whole run (as the CLI makes it): its worker keeps the voice between
+    calls, and the clips are the ones one process makes."""
+    texts = corpus_sentences("16-weekly-roundup.txt", limit=120)
+    preset = resolve_voice("ky-espeak")
+    one = synthesize_clips(texts, preset, cache_dir=tmp_path / "1", jobs=1)
+    with process_pool(2) as pool:
+        for run in ("a", "b"):
+            stats: dict = {}
+            shared = synthesize_clips(
+                texts, preset, cache_dir=tmp_path / run, jobs=2, stats=stats, pool=pool
+            )
+            assert stats["jobs"] == 2 and stats["synthesised"] == len(set(texts))
+            assert [c.path.read_bytes() for c in shared] == [c.path.read_bytes() for c in one]
