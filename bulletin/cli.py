@@ -96,19 +96,14 @@ def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, arti
     Writes OUT/<name>.mp3 with ID3 tags and chapters, .vtt and .srt captions, a
     transcript, Podcasting 2.0 chapters and a JSON manifest.
     """
-    from bulletin.workers import process_pool
-
-    workers = jobs or os.cpu_count() or 1
-    with process_pool(workers) as pool:  # one pool for every bulletin of this run
-        _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
-              combine, name, config, lexicon, cache_dir, no_cache, workers, quiet, pool)  # fmt: skip
-
-
-def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
-          combine, name, config, lexicon, cache_dir, no_cache, jobs, quiet, pool) -> None:  # fmt: skip
     from bulletin import config as config_module
     from bulletin import make as pipeline
     from bulletin import synth
+    from bulletin.workers import process_pool
+
+    jobs = jobs or os.cpu_count() or 1
+    # one pool for every bulletin of this run, shut down when the command ends
+    pool = click.get_current_context().with_resource(process_pool(jobs))
 
     overrides = {
         "voice": voice, "output.format": fmt, "output.loudness": loudness,

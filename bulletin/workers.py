@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @contextlib.contextmanager
@@ -37,3 +42,43 @@ def process_pool(jobs: int) -> Iterator[Executor | None]:
 def pool_workers(pool: Executor) -> int:
     """How many workers ``pool`` has (1 for an executor that does not say)."""
     return int(getattr(pool, "_max_workers", 1))
+
+
+def share_work(
+    items: Sequence[T],
+    here: Callable[[T], R],
+    there: Callable[[T], tuple[Callable[..., R], tuple]],
+    pool: Executor | None,
+    done: Callable[[int, R], None],
+    queued: int = 1,
+) -> None:
+    """Do every item once, in this process and the pool's workers at the same time.
+
+    The workers take items from the front (``there(item)`` gives the picklable function
+    and arguments; ``queued`` tasks a worker are kept in hand so none waits), this process
+    takes them from the back (``here(item)``), so the two meet near the end. ``done(index,
+    result)`` is called here as each finishes. After an error nothing is left running.
+
+    >>> share_work(parts, encode, lambda p: (encode, (p,)), pool, results.__setitem__)
+    """
+    waiting = deque(range(len(items)))
+    running: dict[Future, int] = {}
+    limit = queued * pool_workers(pool) if pool is not None else 0
+    try:
+        while waiting or running:
+            while pool is not None and waiting and len(running) < limit:
+                index = waiting.popleft()
+                function, args = there(items[index])
+                running[pool.submit(function, *args)] = index
+            if waiting:
+                index = waiting.pop()
+                done(index, here(items[index]))
+                finished = [future for future in running if future.done()]
+            else:
+                finished = list(wait(running, return_when=FIRST_COMPLETED).done)
+            for future in finished:
+                done(running.pop(future), future.result())
+    finally:
+        for future in running:
+            future.cancel()
+        wait(running)

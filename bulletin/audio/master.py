@@ -38,9 +38,8 @@ import queue
 import shutil
 import tempfile
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -63,7 +62,7 @@ from bulletin.audio.mp3join import join_parts, junction_samples
 from bulletin.audio.timeline import Timeline
 from bulletin.errors import OutputError
 from bulletin.script import Clip, Script
-from bulletin.workers import pool_workers, process_pool
+from bulletin.workers import process_pool, share_work
 
 BLOCK_S = 2.0
 # Headroom under the ceiling: what encoding adds to peaks (measured on espeak speech with a
@@ -372,24 +371,24 @@ def _plan_parts(timeline: Timeline, script: Script, settings: MasterSettings) ->
     shorter than two, has a bed under it, or is not MP3). The cuts depend only on the
     programme, never on how many processes work on the parts.
 
-    >>> _plan_parts(timeline_of_38_minutes, script, MasterSettings())[:2]
-    [_Part(start=0, skip=0, end=14330432), _Part(start=14330432, skip=1980, end=...)]
+    >>> _plan_parts(timeline, script, MasterSettings())[:2]   # 16-weekly-roundup: 18 parts
+    [_Part(start=0, skip=0, end=5581568), _Part(start=5581568, skip=2176, end=10681216)]
     """
     length, rate = timeline.length, timeline.sample_rate
     count = int(length / rate / PART_S)
     whole = [_Part(0, 0, length)]
     if settings.format != "mp3" or count < 2 or script.bed is not None:
         return whole
-    cuts, room = _silences(timeline)
+    cuts, room = _silences(timeline)  # every cut lies before the end
+    if not cuts.shape[0]:
+        return whole
     quality = mp3_quality(settings.bitrate_kbps)
     parts: list[_Part] = []
     start = skip = 0
     for k in range(1, count):
-        if not cuts.shape[0]:
-            break
         i = int(np.argmin(np.abs(cuts - k * length / count)))
         cut = int(cuts[i])
-        if cut <= start + skip or cut >= length:
+        if cut <= start + skip:
             continue
         try:
             junction = junction_samples(cut - start - skip, rate, settings.channels, quality)
@@ -459,30 +458,16 @@ def _master_part_from_file(
 def _run_parts(
     count: int, function: Callable[..., T], args: Callable[[int], tuple], pool: Executor | None
 ) -> list[T]:
-    """``[function(*args(i)) for i in range(count)]``, the pool's workers taking parts
-    from the front while this process takes them from the back."""
-    results: dict[int, T] = {}
-    waiting = deque(range(count))
-    running: dict[Future, int] = {}
-    workers = pool_workers(pool) if pool is not None else 0
-    try:
-        while waiting or running:
-            while pool is not None and waiting and len(running) < workers:
-                index = waiting.popleft()
-                running[pool.submit(function, *args(index))] = index
-            if waiting:
-                index = waiting.pop()
-                results[index] = function(*args(index))
-                finished = [future for future in running if future.done()]
-            else:
-                finished = list(wait(running, return_when=FIRST_COMPLETED).done)
-            for future in finished:
-                results[running.pop(future)] = future.result()
-    finally:  # after an error: nothing left running in the caller's work folder
-        for future in running:
-            future.cancel()
-        wait(running)
-    return [results[i] for i in range(count)]
+    """``[function(*args(i)) for i in range(count)]``, shared with the pool's workers."""
+    results: list = [None] * count
+    share_work(
+        range(count),
+        lambda i: function(*args(i)),
+        lambda i: (function, args(i)),
+        pool,
+        results.__setitem__,
+    )
+    return results
 
 
 def _ceiling(settings: MasterSettings) -> float:

@@ -18,9 +18,8 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from concurrent.futures import Executor
 from pathlib import Path
 
 from bulletin.errors import VoiceError
@@ -33,7 +32,7 @@ from bulletin.synth.cache import (
 )
 from bulletin.synth.presets import VoicePreset
 from bulletin.synth.voice import PresetVoice, load_voice, voice_identity
-from bulletin.workers import pool_workers, process_pool
+from bulletin.workers import process_pool, share_work
 
 # Below this many misses a worker pool costs more than it saves (start-up: ~0.2 s per
 # espeak worker, ~5 s per Coqui worker importing torch and loading the model).
@@ -161,49 +160,43 @@ def _run_pool(
     pool: Executor | None,
 ) -> None:
     """This process plus ``workers - 1`` worker processes share the chunks: workers take the
-    longest texts from the front, this process the shortest from the back."""
-    chunks = deque(_chunks(todo, workers, preset.engine))
+    longest texts from the front (two chunks each in hand), this process the shortest from
+    the back, loading its voice after the workers have started."""
+    chunks = _chunks(todo, workers, preset.engine)
     env = {name: os.environ.get(name) for name in _ENV_PASSED}
+    directory = str(cache.directory)
+
+    def here(chunk: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
+        voice = _voice_in_process(preset, digest)
+        for key, spoken in chunk:  # reported clip by clip, as they are made
+            finished(key, cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate))
+        return []
+
+    def done(_: int, made: list[tuple[str, str, int, int]]) -> None:
+        for key, path, samples, rate in made:
+            finished(key, Clip(Path(path), samples, rate))
+
     with contextlib.ExitStack() as own:
         if pool is None:
             pool = own.enter_context(process_pool(workers))
-        assert pool is not None
-        limit = 2 * pool_workers(pool)
-        in_flight: set = set()
+        share_work(
+            chunks,
+            here,
+            lambda chunk: (_worker_run, (preset, digest, directory, env, chunk)),
+            pool,
+            done,
+            queued=2,
+        )
 
-        def submit() -> None:
-            while chunks and len(in_flight) < limit:
-                chunk = chunks.popleft()
-                in_flight.add(
-                    pool.submit(_worker_run, preset, digest, str(cache.directory), env, chunk)
-                )
 
-        def harvest(block: bool) -> None:
-            nonlocal in_flight
-            if not in_flight:
-                return
-            done, in_flight = wait(
-                in_flight, timeout=None if block else 0, return_when=FIRST_COMPLETED
-            )
-            for future in done:
-                for key, path, samples, rate in future.result():
-                    finished(key, Clip(Path(path), samples, rate))
-            submit()
-
-        try:
-            submit()  # starts the workers
-            voice = _voice_in_process(preset, digest)  # loads while the workers start
-            while chunks:
-                for key, spoken in chunks.pop():
-                    clip = cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate)
-                    finished(key, clip)
-                harvest(block=False)
-            while in_flight:
-                harvest(block=True)
-        finally:
-            for future in in_flight:
-                future.cancel()
-            wait(in_flight)
+def _synthesize_chunk(
+    voice: PresetVoice, cache: ClipCache, chunk: list[tuple[str, str]]
+) -> list[tuple[str, str, int, int]]:
+    out = []
+    for key, spoken in chunk:
+        clip = cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate)
+        out.append((key, str(clip.path), clip.samples, clip.sample_rate))
+    return out
 
 
 # --- worker side -----------------------------------------------------------------------
@@ -223,10 +216,4 @@ def _worker_run(
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    voice = _voice_in_process(preset, digest)
-    cache = ClipCache(Path(directory))
-    out = []
-    for key, spoken in chunk:
-        clip = cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate)
-        out.append((key, str(clip.path), clip.samples, clip.sample_rate))
-    return out
+    return _synthesize_chunk(_voice_in_process(preset, digest), ClipCache(Path(directory)), chunk)
