@@ -157,7 +157,7 @@ def main() -> None:
         "release",
         nargs="?",
         default=str(
-            Path(__file__).resolve().parents[2] / "shared" / "corpus" / "03-government.txt"
+            Path(__file__).resolve().parents[1] / "examples" / "corpus" / "03-government.txt"
         ),
     )
     ap.add_argument("--jobs", type=int, default=2)

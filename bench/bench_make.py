@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+DEFAULT_CORPUS = ROOT / "examples" / "corpus"
 
 
 def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:

@@ -1,6 +1,6 @@
 """Speed of ``bulletin.text.normalize`` against the peer ``kyrgyz_normalizer.normalize``.
 
-Both normalise every ``*.txt`` release of the shared corpus (default ``../shared/corpus``
+Both normalise every ``*.txt`` release of the shared corpus (default ``examples/corpus``
 relative to the repository root) in the same process; repetitions are interleaved (the
 order alternates each round) so drift hits both alike. Prints best and median wall time,
 characters per second, and the speed ratio ours/peer (> 1 means bulletin is faster).
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+DEFAULT_CORPUS = REPO / "examples" / "corpus"
 
 Normalizer = Callable[[str], str]
 

@@ -213,14 +213,18 @@ def load_settings(config: Path | None, overrides: Mapping[str, Any] | None = Non
     return _build(flat, source)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _load_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except OSError as error:
         raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error})") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    data = _load_toml(path)
     flat: dict[str, Any] = {}
 
     def walk(table: Mapping[str, Any], prefix: str) -> None:
@@ -233,8 +237,43 @@ def _read_toml(path: Path) -> dict[str, Any]:
             else:
                 flat[dotted] = value
 
-    walk(data, "")
+    walk({key: value for key, value in data.items() if key not in SERVICE_TABLES}, "")
     return flat
+
+
+# Tables that belong to the services around ``make`` (feed, schedule, web service, queue,
+# shared store). Each package reads and checks its own with :func:`read_service_table`;
+# ``make``'s Settings never sees them.
+SERVICE_TABLES = frozenset({"feed", "schedule", "serve", "queue", "store"})
+
+
+def read_service_table(
+    config: Path | None, table: str, keys: Mapping[str, Callable[[Any], Any]]
+) -> dict[str, Any]:
+    """One service table of bulletin.toml, each value checked by ``keys[name]``.
+
+    Relative paths stay as written; resolve them against ``config.parent``. A missing file
+    or table gives ``{}``; an unknown key or a bad value is a :class:`ConfigError` naming it.
+
+    >>> read_service_table(Path("bulletin.toml"), "feed", {"title": _text})
+    {'title': 'Кечки жаңылыктар'}
+    """
+    if table not in SERVICE_TABLES:
+        raise ValueError(f"not a service table: {table}")
+    if config is None:
+        return {}
+    data = _load_toml(config).get(table, {})
+    if not isinstance(data, dict):
+        raise ConfigError(f"{config}: [{table}] must be a table")
+    checked: dict[str, Any] = {}
+    for key, raw in data.items():
+        if key not in keys:
+            raise ConfigError(f"{config}: unknown setting '{table}.{key}'")
+        try:
+            checked[key] = keys[key](raw)
+        except ValueError as error:
+            raise ConfigError(f"{config}: {table}.{key} {error} (got {raw!r})") from None
+    return checked
 
 
 def _build(flat: Mapping[str, tuple[Any, Path | None]], source: str) -> Settings:

@@ -166,14 +166,14 @@ def write_fake_mms(folder: Path, seed: int = 0) -> Path:
     return folder
 
 
-# The shared corpus sits beside the repository (../shared/corpus), in CI too.
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+# The corpus ships with the repository (examples/corpus).
+CORPUS = Path(__file__).resolve().parents[2] / "examples" / "corpus"
 
 
 def corpus_sentences(name: str = "03-government.txt", limit: int | None = None) -> list[str]:
     """Sentences of a corpus release (a simple splitter: lines, then ". ")."""
     path = CORPUS / name
-    text = path.read_text(encoding="utf-8") if path.is_file() else FALLBACK_TEXT
+    text = path.read_text(encoding="utf-8")
     out = []
     for line in text.splitlines():
         for part in (
@@ -182,9 +182,3 @@ def corpus_sentences(name: str = "03-government.txt", limit: int | None = None) 
             if part.strip():
                 out.append(part.strip())
     return out[:limit] if limit else out
-
-
-FALLBACK_TEXT = (
-    "Бүгүн Бишкекте аба ырайы жылуу болот. Күндүз жыйырма беш гырадус. "
-    "Өкмөт жаңы мыйзам долбоорун талкуулады. Президент расмий сапар менен барды. "
-) * 20

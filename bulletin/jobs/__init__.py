@@ -1,0 +1,95 @@
+"""One job interface for the services around ``make``, with two backends.
+
+- embedded (``bulletin.jobs.embedded``): a bounded number of worker processes on this
+  machine, the queue's state in SQLite on disk, so a restart loses nothing;
+- distributed (``bulletin.jobs.redis``): workers on any machine that reaches Redis
+  (``[queue] url = "redis://..."`` or ``BULLETIN_QUEUE_URL``; extra ``bulletin[queue]``).
+
+A task is an importable function and JSON-ready keyword arguments, so that any worker
+on any machine can run it; its ``key`` names it, and submitting a key that is already
+queued or running does nothing. What a task makes (an article's audio, a feed episode)
+it writes itself, atomically, into the shared data folder; the queue only runs tasks,
+retries them a bounded number of times and remembers how each ended.
+
+>>> queue = open_queue(QueueSettings(state_dir=Path("data/queue"), workers=2))
+>>> queue.submit(Task("bulletin.web.tasks:make_article", {"data_dir": "data", "id": "a1"},
+...                   key="article:a1:v2"))
+TaskState(key='article:a1:v2', status='queued', error=None, attempts=0)
+>>> queue.close()
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+Status = Literal["queued", "running", "done", "failed"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: ``function`` ("module:name") called with ``kwargs`` on a worker."""
+
+    function: str
+    kwargs: Mapping[str, Any]
+    key: str
+    retries: int = 2  # further runs after a failure or a lost worker; then "failed"
+    timeout_s: float = 3600.0
+
+
+@dataclass(frozen=True)
+class TaskState:
+    key: str
+    status: Status
+    error: str | None = None  # one line, when failed
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    state_dir: Path  # where the embedded backend keeps its SQLite file
+    workers: int = 1  # embedded worker processes
+    url: str | None = None  # redis://...; None: embedded
+    max_pending: int = 1000  # submit beyond this raises QueueFull
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class QueueFull(Exception):
+    """More tasks are waiting than the queue's limit allows; try again later."""
+
+
+class Queue(Protocol):
+    def submit(self, task: Task) -> TaskState:
+        """Queue ``task`` (a no-op if its key is queued or running) and return its state."""
+        ...
+
+    def state(self, key: str) -> TaskState | None:
+        """How the task ``key`` stands, or None if this queue never saw it."""
+        ...
+
+    def pending(self) -> int:
+        """Tasks queued or running."""
+        ...
+
+    def close(self) -> None:
+        """Stop taking work; stop this queue's own worker processes, if it has any."""
+        ...
+
+
+def queue_url(configured: str | None) -> str | None:
+    """``BULLETIN_QUEUE_URL`` wins over ``[queue] url``; None means embedded."""
+    return os.environ.get("BULLETIN_QUEUE_URL") or configured or None
+
+
+def open_queue(settings: QueueSettings) -> Queue:
+    """The embedded queue, or the Redis one when ``settings.url`` is set."""
+    if settings.url:
+        from bulletin.jobs.redis import RedisQueue
+
+        return RedisQueue(settings)
+    from bulletin.jobs.embedded import EmbeddedQueue
+
+    return EmbeddedQueue(settings)
