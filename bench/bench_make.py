@@ -70,7 +70,9 @@ def floor(release: Path, mp3: Path) -> None:
     sentences = [s for story in bulletin_.stories for b in story.blocks for s in b.sentences]
     headlines = [story.headline for story in bulletin_.stories if story.headline]
     voice = load_voice(resolve_voice("ky-espeak"))
-    audio = np.concatenate([voice.synthesize(normalize(s)) for s in [*headlines, *sentences]])
+    audio = np.concatenate(
+        [voice.synthesize(normalize(s)).samples for s in [*headlines, *sentences]]
+    )
     wav = mp3.with_suffix(".wav")
     soundfile.write(wav, audio, voice.sample_rate, subtype="PCM_16")
     samples, rate = soundfile.read(wav, dtype="float32")

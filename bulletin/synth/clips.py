@@ -122,7 +122,9 @@ def synthesize_clips(
             workers = 1
             voice = _voice_in_process(preset, digest)
             for key, spoken in todo.items():
-                finished(key, cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate))
+                finished(
+                    key, cache.put(key, voice.synthesize_spoken(spoken).samples, voice.sample_rate)
+                )
         else:
             if preset.engine == "coqui":
                 from bulletin.synth.coqui import missing_files_message
@@ -169,7 +171,9 @@ def _run_pool(
     def here(chunk: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
         voice = _voice_in_process(preset, digest)
         for key, spoken in chunk:  # reported clip by clip, as they are made
-            finished(key, cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate))
+            finished(
+                key, cache.put(key, voice.synthesize_spoken(spoken).samples, voice.sample_rate)
+            )
         return []
 
     def done(_: int, made: list[tuple[str, str, int, int]]) -> None:
@@ -194,7 +198,7 @@ def _synthesize_chunk(
 ) -> list[tuple[str, str, int, int]]:
     out = []
     for key, spoken in chunk:
-        clip = cache.put(key, voice.synthesize_spoken(spoken), voice.sample_rate)
+        clip = cache.put(key, voice.synthesize_spoken(spoken).samples, voice.sample_rate)
         out.append((key, str(clip.path), clip.samples, clip.sample_rate))
     return out
 

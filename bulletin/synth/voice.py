@@ -3,17 +3,50 @@
 >>> voice = load_voice(resolve_voice("ky-espeak"))
 >>> voice.name, voice.sample_rate
 ('ky-espeak', 22050)
->>> samples = voice.synthesize("Бүгүн 5 градус жылуу.")   # respelled: "гырадус"
+>>> result = voice.synthesize("Бүгүн 5 градус жылуу.")   # respelled: "гырадус"
+>>> result.samples.dtype, result.sample_rate, result.words
+(dtype('float32'), 22050, None)
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from bulletin.synth.presets import VoicePreset
+
+
+@dataclass(frozen=True)
+class WordEvent:
+    """Where one word of the spoken text sounds: samples ``[start, end)`` of the result.
+
+    ``index`` counts the spoken text's words (``text.split()``) from 0.
+    """
+
+    index: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """What a voice returns for one sentence (as Piper's ``AudioChunk``): float32 mono
+    samples, their rate, and word events when the engine reports them (None: it does not).
+
+    >>> Synthesis(np.zeros(2205, np.float32), 22050, (WordEvent(0, 0, 2205),)).duration_s
+    0.1
+    """
+
+    samples: np.ndarray
+    sample_rate: int
+    words: tuple[WordEvent, ...] | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate
 
 
 @runtime_checkable
@@ -35,13 +68,13 @@ class PresetVoice:
         self.name = preset.name
         self.sample_rate = engine.sample_rate
 
-    def synthesize(self, text: str) -> np.ndarray:
+    def synthesize(self, text: str) -> Synthesis:
         """Respell ``text`` with the preset's rules, then synthesise it."""
         return self.synthesize_spoken(self.preset.respell_text(text))
 
-    def synthesize_spoken(self, spoken: str) -> np.ndarray:
+    def synthesize_spoken(self, spoken: str) -> Synthesis:
         """Synthesise text that has already been respelled."""
-        return self.engine.synthesize(spoken)
+        return Synthesis(self.engine.synthesize(spoken), self.sample_rate)
 
 
 def load_voice(preset: VoicePreset, *, allow_download: bool = False) -> PresetVoice:
