@@ -2,7 +2,7 @@
 
 ``read_acronym("ЕАЭБ", "дин")`` → ``"Евразиялык экономикалык биримдиктин"``;
 ``read_acronym("БУУ", "га")`` → ``"Бириккен Улуттар Уюмуна"``;
-``read_acronym("КМШ", "нын")`` → ``"ка-эм-шанын"``.
+``read_acronym("КМШ", "нын")`` → ``"каэмшанын"``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ _VOWELS = frozenset("АЕЁИОӨУҮЫЭЮЯ")
 
 
 def spell_cyrillic(word: str) -> str:
-    """Kyrgyz letter names joined by hyphens: ЖМК → жэ-эм-ка."""
+    """Kyrgyz letter names as one word (a hyphen would be read as a pause): ЖМК → жээмка."""
     names = mapping("letters")
-    return "-".join(names.get(ch.upper(), ch.lower()) for ch in word if ch.isalpha())
+    return "".join(names.get(ch.upper(), ch.lower()) for ch in word if ch.isalpha())
 
 
 def entry(word: str) -> tuple[str, str, str] | None:

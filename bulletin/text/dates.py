@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bulletin.text.data import table
 from bulletin.text.harmony import attach
 from bulletin.text.numbers import ordinal
@@ -20,15 +22,104 @@ def month_names() -> dict[int, tuple[str, str]]:
     return {int(k): (v[0], v[1]) for k, v in table("months").items()}
 
 
-def read_numeric_date(day: str, month: str, year: str, suffix: str = "") -> str | None:
-    """A dd.mm.yyyy date, or None when day/month are out of range."""
+def read_numeric_date(
+    day: str, month: str, year: str, suffix: str = "", case: str | None = None
+) -> str | None:
+    """A dd.mm.yyyy date, or None when day/month are out of range; *case* overrides *suffix*."""
     d, mo = int(day), int(month)
     months = month_names()
     if not (1 <= d <= 31 and mo in months):
         return None
     _, stem = months[mo]
-    case = _YEAR_SUFFIX_CASE.get(suffix, suffix)
+    if case is None:
+        case = _YEAR_SUFFIX_CASE.get(suffix, suffix)
     month_word = attach(stem, "ы")  # possessive: декабры, январы, майы
     if case:
         month_word = attach(month_word, case, possessive=True)
     return f"{ordinal(int(year))} жылдын {ordinal(d)} {month_word}"
+
+
+# the spoken word after a year (ж. / жж.) or a Roman numeral (к. / кк.), by case
+_CONTEXT_FORMS = {
+    "жыл": {"": "жылы", "dat": "жылга", "abl": "жылдан", "gen": "жылдын", "nom": "жыл"},
+    "жылдар": {
+        "": "жылдары",
+        "dat": "жылдарга",
+        "abl": "жылдардан",
+        "gen": "жылдардын",
+        "nom": "жылдар",
+    },
+    "кылым": {
+        "": "кылымда",
+        "dat": "кылымга",
+        "abl": "кылымдан",
+        "gen": "кылымдын",
+        "nom": "кылым",
+    },
+    "кылымдар": {
+        "": "кылымдарда",
+        "dat": "кылымдарга",
+        "abl": "кылымдардан",
+        "gen": "кылымдардын",
+        "nom": "кылымдар",
+    },
+}
+# case to put on a dd.mm.yyyy date's possessive month when ж. follows it
+_DATE_CASE = {"": "да", "dat": "га", "abl": "дан", "gen": "да", "nom": ""}
+# a possessive noun in an oblique case: аягында, январынан, айында, ичиндеги
+_POSS_OBLIQUE = re.compile(r"(?:[ыиуү])н(?:д[аеоө](?:г[ыиуү])?|[аеоө]н?)$")
+_NEXT = re.compile(
+    r"[ \u00a0]*(?:(?P<num>\d+(?:[ \u00a0]\d{3})*(?:-(?P<hw>[а-яөүңё]+))?"
+    r"|[а-яөүңё]+(?:ынчы|инчи|унчу|үнчү|нчы|нчи|нчу|нчү)(?![а-яөүңё]))[ \u00a0]*)?"
+    r"(?P<word>[а-яөүңё]+)?"
+)
+
+
+# a possessive noun in the nominative (тарыхы, аягы, ортосу), not an adjective in -кы / -дагы
+_POSS_NOMINATIVE = re.compile(r"(?:[^дткаеиоөуүыэюя]|[аеиоөуүыэ]с)[ыиуү]$")
+_NOT_POSSESSIVE = re.compile(r"(?:[кд][аеоө]?г?[ыиуү]|[кг][ыиуү])$|^(?:жаңы|ири|бири|ар|ушул|бул)$")
+
+
+_MONTH_WORDS = frozenset({"январь", "февраль", "март", "апрель", "май", "июнь", "июль"})
+_MONTH_WORDS |= {"август", "сентябрь", "октябрь", "ноябрь", "декабрь"}
+
+
+def _is_possessive_head(word: str) -> bool:
+    if table("year_context").get(word, [""])[0] == "gen" or _POSS_OBLIQUE.search(word):
+        return True
+    return bool(_POSS_NOMINATIVE.search(word)) and not _NOT_POSSESSIVE.search(word)
+
+
+def context_case(after: str) -> str:
+    """The case the words after ж./к. need: "dat", "abl", "gen", "nom" or "" (default).
+
+    ``context_case(" чейин бүтөт")`` → ``"dat"``; ``context_case(" 20-декабрында")`` →
+    ``"gen"``; ``context_case(" 15-июнда")`` → ``""``.
+    """
+    m = _NEXT.match(after)
+    if m is None:
+        return ""
+    word = m["word"] or ""
+    if m["num"] is not None or m.group(0).strip() != word:  # a day, count or ordinal first
+        if m["hw"]:
+            return "gen" if _is_possessive_head(m["hw"]) else ""
+        return "gen" if word and _is_possessive_head(word) else ""
+    if not word:
+        return ""
+    case = table("year_context").get(word, [""])[0]
+    if case:
+        return case
+    if word in _MONTH_WORDS:  # 2024-ж. март айында: the word after the month decides
+        rest = _NEXT.match(after, m.end())
+        word = (rest["word"] or "") if rest else ""
+    return "gen" if word and _is_possessive_head(word) else ""
+
+
+def context_word(word: str, after: str) -> str:
+    """жыл / жылдар / кылым / кылымдар in the case *after* needs: ``("жыл", " чейин")`` → жылга."""
+    return _CONTEXT_FORMS[word][context_case(after)]
+
+
+def date_case(after: str) -> str:
+    """The case suffix for a dd.mm.yyyy date written with ж. (12.05.2025 ж. → …майында)."""
+    return _DATE_CASE[context_case(after)]

@@ -82,9 +82,26 @@ _BEFORE_WORD = re.compile(
     rf"{SP}+(?!(?:менен|жана|же|үчүн|боюнча|аркылуу|тарабынан|дагы|да|эле|гана|деп|эмес|"
     rf"ортосунда|арасында|сыяктуу|аралык)(?![{LO}]))[{UP}{LO}]"
 )
-_AFTER_NAME = frozenset({"к.", "ш.", "көч.", "пр.", "м-н", "а.", "обл.", "р-ну", "р-н"})
+_AFTER_NAME = frozenset(
+    {"к.", "ш.", "көч.", "пр.", "м-н", "а.", "обл.", "р-ну", "р-н", "б-р", "б-ры"}
+)
 _OPENERS = frozenset(' \u00a0\u202f\u2009\t«"“„(—–-')
 _SCORE_NEXT = re.compile(rf"{SP}*эсе[пб]")
+# a year or a century written with its abbreviation: 2024-ж. / 2018 жж. / XVII к.
+_YEAR_ABBR = re.compile(r"(?:\d-?|\d[ \u00a0]|[IVXLCХІ][ \u00a0])(?:жж?|кк?)\.$")
+# a plural noun after ж.б. / т.б. (up to two words on): the plural of башкалар is dropped
+# (т.б. өлкөлөр → тагы башка өлкөлөр, ж.б. негизги азык-түлүк товарлары)
+_NEXT_WORDS = re.compile(rf"(?:{SP}+[{LO}][{LO}\-]*(?![{LO}\-])){{1,3}}")
+_PLURAL = re.compile(rf"[{LO}][{LO}\-]+[лдт][аеоө]р(?:[{LO}]*)$")
+_VERB = re.compile(
+    r"(?:[дт][ыиуү]|[аеоөы]т|[ыиуү]т|йт|ш[аеоө]т|[гк][аеоө]н|[ыиуү]п|м[аеоө]к|уу|үү)$"
+)
+_NOT_NOUN = frozenset(
+    {"менен", "жана", "же", "үчүн", "боюнча", "аркылуу", "дагы", "да", "эле", "гана", "бар", "жок"}
+)
+_ROMAN_BEFORE = re.compile(r"(?<![\w])[IVXLCХІ]+(?:[-–][IVXLCХІ]+)?$")
+_CAPITAL_WORD = re.compile(rf"{SP}+[{UP}][{LO}]+{SP}+[{LO}{UP}]")
+_SUPERSCRIPT = {"²": "квадрат", "³": "куб"}
 _HW_UNITS = frozenset({"км", "см", "мм", "кг", "га"})
 # Unicode vulgar fractions: (numerator, denominator)
 _VULGAR = {
@@ -133,8 +150,11 @@ def _master() -> str:
         rf"(?:(?<![\w.,])(?P<sign>[+\-–−])(?=\d))?"
         rf"(?P<n1>{INT})(?P<d1>{DEC})?(?:/(?P<den>\d+))?"
         rf"(?:(?P<rsep>[-–—])(?:(?P<sign2>[+\-–−])(?=\d))?(?P<n2>{INT})(?P<d2>{DEC})?)?"
-        rf"(?:-(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)"
-        rf"|{SP}?(?P<yr>жж?)\.(?![{LO}])"
+        rf"(?:-(?!жж?\.(?![{LO}]))(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)"
+        rf"|(?:-|{SP}?)(?P<yr>жж?)\.(?![{LO}])"
+        rf"|-(?P<para>§)(?P<parasuf>[{LO}]*)"
+        rf"|(?P<dangle>-)(?=,|{SP}+(?:жана|же|,){SP})"
+        rf"|(?P<sup>[²³])(?![\d])"
         rf"|(?:{SP}(?P<scale>млн|млрд|трлн|миң)(?:\.(?={SP}[{LO}]))?)?"
         rf"(?:{SP}?(?P<pct>%)(?:(?:{SP}|-)(?P<psuf>(?=[{LO}]){SUF})(?![{LO}{UP}{LAT}]))?|{SP}?(?P<cur2>{CUR})|{tail_unit})?"
         rf"(?:(?:(?<=[{LO}])-)?(?P<suf>{SUF}){NOT_WORD_AFTER})?))"
@@ -149,7 +169,7 @@ def _master() -> str:
         rf"|(?:(?:\+\d{{1,3}}|0){SP}?)?\(\d{{3,5}}\){SP}?\d{{1,3}}(?:[{SP_CHARS}-]\d{{2,3}}){{1,3}}(?!\d)"
         rf"|(?<![\d\-])\d{{2,3}}-\d{{2}}-\d{{2}}(?![\d\-]))",
         rf"(?P<date>(?<![\d.])(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>\d{{4}})(?!\d)"
-        rf"(?:-?жыл(?P<dsuf>[{LO}]*))?)",
+        rf"(?:-?жыл(?P<dsuf>[{LO}]*)|{SP}?(?P<dyr>ж)\.(?![{LO}]))?)",
         rf"(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:]))",
         rf"(?P<time>(?<![\d:])(?P<th>\d{{1,2}}):(?P<tm>\d{{1,2}})(?![\d:])(?:(?P<tsuf>{SUF}){NOT_WORD_AFTER})?)",
         rf"(?P<temp>(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:\.\.\.|…)"
@@ -158,13 +178,16 @@ def _master() -> str:
     ]
     if latinkey:
         branches.append(
-            rf"(?P<latinkey>(?P<lk>(?<![{LAT}0-9])(?:{latinkey})(?![{LAT}0-9]))(?:['’](?=[{LO}]))?(?P<lksuf>[{LO}]*))"
+            rf"(?P<latinkey>(?P<lk>(?<![{LAT}0-9])(?:{latinkey})(?![{LAT}0-9]))(?:['’](?=[{LO}]))?(?P<lksuf>[{LO}]*)(?P<lkhy>-(?=[{LO}]))?)"
         )
     branches += [
+        rf"(?P<alnum>(?<![{LO}{UP}{LAT}\d.,])(?:(?P<an_d>\d{{1,4}})(?P<an_l>[A-Z]{{1,2}})"
+        rf"|(?P<al_l>[A-Z]{{1,2}})(?P<al_d>\d{{2,4}}))(?![{LO}{UP}{LAT}\d])"
+        rf"(?:-(?P<an_w>[{LO}]+))?)",
         rf"(?P<vfrac>(?<![\d,.])(?:(?P<vw>\d+){SP}?)?(?P<vf>[{_VULGAR_CHARS}])"
         rf"(?:(?P<vsuf>{SUF}){NOT_WORD_AFTER})?)",
         num,
-        rf"(?P<roman>(?<![{LO}{UP}{LAT}])(?P<r1>[IVXLCDMХІ]+)(?:[-–](?P<r2>[IVXLCDMХІ]+))?"
+        rf"(?P<roman>(?<![{LO}{UP}{LAT}\d])(?P<r1>[IVXLCDMХІ]+)(?:[-–](?P<r2>[IVXLCDMХІ]+))?"
         rf"(?:-(?P<rhw>[{LO}]+))?(?![{LO}{UP}{LAT}0-9]))",
         rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?:['’](?=[{LO}]))?(?P<lsuf>[{LO}]*)(?P<lhy>-(?=[{LO}{UP}]))?)",
         rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}))"
@@ -234,6 +257,8 @@ class _Rewriter:
                 pos -= 1
                 continue
             if ch == ".":
+                if _YEAR_ABBR.search(text, max(0, pos - 16), pos):
+                    return False  # 2024-ж. 15-июнда: the date goes on
                 word = text[max(0, pos - 12) : pos].rsplit(None, 1)
                 following = text[start : start + 1]
                 return not (word and no_split_after(word[-1], following))
@@ -280,10 +305,15 @@ class _Rewriter:
         return phones.read_phone(m.group("phone")), "phone"
 
     def _date(self, m: re.Match[str]) -> tuple[str, str]:
-        spoken = dates.read_numeric_date(m["dd"], m["dm"], m["dy"], m["dsuf"] or "")
+        case = None
+        if m["dyr"]:  # 12.05.2025 ж. is read once, as 12.05.2025-жылы in the case needed
+            case = dates.date_case(self.text[m.end() : m.end() + 40])
+        spoken = dates.read_numeric_date(m["dd"], m["dm"], m["dy"], m["dsuf"] or "", case)
         if spoken is None:
             parts = [cardinal_str(m["dd"]), cardinal_str(m["dm"]), cardinal_str(m["dy"])]
             return " ".join(parts), "date:invalid"
+        if m["dyr"] and _SENT_END.match(self.text, m.end()):
+            spoken += "."  # the abbreviation's dot is the full stop
         return spoken, "date"
 
     def _trange(self, m: re.Match[str]) -> tuple[str, str]:
@@ -318,10 +348,25 @@ class _Rewriter:
     def _latinkey(self, m: re.Match[str]) -> tuple[str, str]:
         spoken = latin.lookup(m["lk"]) or latin.read_latin(m["lk"])
         spoken = attach(spoken, m["lksuf"]) if m["lksuf"] else spoken
+        if m["lkhy"]:
+            spoken += " "  # 5G-тармак → беш-джи тармак
         return self._pad(m, spoken), "latin:lexicon"
 
     def _num(self, m: re.Match[str]) -> tuple[str, str]:
         return _read_number(self, m)
+
+    def _alnum(self, m: re.Match[str]) -> tuple[str, str]:
+        """Letters inside an alphanumeric are letters: 3D → үч-ди, A321 → эй үч жүз жыйырма бир."""
+        if m["an_d"]:
+            spoken = cardinal_str(m["an_d"]) + "-" + latin.spell(m["an_l"])
+        else:
+            spoken = latin.spell(m["al_l"]) + " " + cardinal_str(m["al_d"])
+        word = m["an_w"]
+        if word and len(word) <= 4 and SUF_RE.fullmatch(word):
+            spoken = attach(spoken, word)  # 4K-да → төрт-кейде
+        elif word:
+            spoken += " " + word  # 3D-формат → үч-ди формат
+        return self._pad(m, spoken), "alphanumeric"
 
     def _vfrac(self, m: re.Match[str]) -> tuple[str, str]:
         numerator, denominator = _VULGAR[m["vf"]]
@@ -348,7 +393,11 @@ class _Rewriter:
             return spoken, "roman"
         word = m.group(0)
         if any("A" <= ch <= "Z" for ch in word):
-            return self._pad(m, latin.read_latin(word)), "latin"
+            # not a numeral (ID-картасын): Latin letters, the Kyrgyz word kept
+            spoken = latin.read_latin(r1) + ("-" + latin.read_latin(r2) if r2 else "")
+            if m["rhw"]:
+                spoken += " " + m["rhw"]
+            return self._pad(m, spoken), "latin"
         return word, "pass"
 
     def _latin(self, m: re.Match[str]) -> tuple[str, str]:
@@ -359,12 +408,14 @@ class _Rewriter:
         elif suffix:
             spoken = suffix
         if m["lhy"]:
-            spoken += "-"
+            spoken += " "  # QR-код → кью-ар код: the voice would pause on the hyphen
         rule = "latin:lexicon" if latin.lookup(m["lw"]) is not None else "latin"
         if spoken and self.text[m.start() - 1 : m.start()].isdigit():
             spoken = " " + spoken
         if spoken and self._after_is_letter(m) and not m["lhy"]:
             spoken += " "
+        if m["lhy"] and not spoken.strip():
+            spoken = ""
         return spoken, rule
 
     def _acro(self, m: re.Match[str]) -> tuple[str, str]:
@@ -399,14 +450,25 @@ class _Rewriter:
         prev_word = re.search(r"(\S+)$", before)
         prev = prev_word.group(1) if prev_word else ""
         after_name = bool(prev) and prev[0].isupper() and prev[-1].isalpha()
+        after = self.text[m.end() : m.end() + 40]
+        if written in ("к.", "кк.") and _ROMAN_BEFORE.search(before):
+            # XVII к. салынган → он жетинчи кылымда салынган (not көчөсү)
+            spoken = dates.context_word("кылым" if written == "к." else "кылымдар", after)
+            if _SENT_END.match(self.text, m.end()) and not no_split_after(written, after.lstrip()):
+                spoken += "."
+            return spoken, "graphic:century"
         if written in _AFTER_NAME and not after_name:
             return m["graphic"], "pass"  # к. is көчөсү only after a street name
         if gsuf:
+            if gsuf[0] in "аеиоөуүы" and spoken[-1] in "аеиоөуүы":
+                return spoken[:-1] + gsuf, "graphic"  # м-нунда → микрорайонунда
             return attach(spoken, gsuf), "graphic"
         if written in ("ж.", "жж.") and not (prev and prev[-1].isdigit()):
             return written, "pass"
         if written == "кк." and not (prev and (prev[-1].isdigit() or prev[-1] in "IVXХІ")):
             return written, "pass"
+        if written in ("ж.б.", "т.б.", "Ж.б.", "Т.б.") and _before_plural_noun(self.text, m.end()):
+            spoken = spoken.removesuffix("лар")  # т.б. өлкөлөр → тагы башка өлкөлөр
         if written == "с.":
             return written, "pass"
         if (
@@ -437,6 +499,7 @@ _BRANCHES = (
     "time",
     "temp",
     "latinkey",
+    "alnum",
     "vfrac",
     "num",
     "roman",
@@ -463,6 +526,62 @@ def _fallback(written: str) -> str:
         else:
             out.append(ch)
     return re.sub(" {2,}", " ", "".join(out)).strip()
+
+
+_COORD = re.compile(
+    rf"(?:{SP}*,{SP}*\d+-?)*(?:{SP}*,{SP}*|{SP}+(?:жана|же){SP}+)\d+"
+    rf"(?:-(?P<w>[{LO}]+)(?![{LO}{UP}\-])|{SP}?жж?\.(?![{LO}]))"
+)
+
+
+def _coordinated_ordinal(text: str, end: int) -> bool:
+    """True when a bare number is coordinated with a later ordinal (2014, 2016 жана 2018-жылы).
+
+    The numbers must rise (Навои көчөсү, 17, 2-кабат is not a list).
+    """
+    found = _COORD.match(text, end)
+    if found is None:
+        return False
+    start = end
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] in SP_CHARS):
+        start -= 1
+    written = re.findall(rf"\d+(?:{SP}\d{{3}})*", text[start : found.end()])
+    values = [int(re.sub(r"\D", "", v)) for v in written]
+    if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+        return False
+    word = found["w"]
+    if word is None:
+        return True  # 2018, 2021 жж.
+    if _ANNIVERSARY.match(word):
+        return False
+    ord_match = _ORD_HW.match(word)
+    if ord_match and ord_match.end() == len(word):
+        return True
+    return not (len(word) <= 4 and SUF_RE.fullmatch(word))
+
+
+def _before_plural_noun(text: str, end: int) -> bool:
+    """True when a plural noun follows within three words, no verb or postposition first."""
+    found = _NEXT_WORDS.match(text, end)
+    if found is None:
+        return False
+    for word in found.group(0).split():
+        if _PLURAL.match(word):
+            return True
+        if word in _NOT_NOUN or _VERB.search(word):
+            return False
+    return False
+
+
+def _paragraph(suffix: str) -> str:
+    """параграф with the suffix written after §: ында → параграфында, на → параграфына."""
+    if not suffix:
+        return "параграф"
+    if suffix[0] in "аеиоөуүы":
+        return "параграф" + suffix
+    if suffix[0] == "н":
+        return "параграфы" + suffix
+    return attach("параграф", suffix)
 
 
 def _number_words(n: str, d: str | None, den: str | None) -> str:
@@ -515,10 +634,27 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
                 rest_word = unit_parts(hw)[0]  # 272-км аралыгында → ... экинчи километр
     if m["yr"]:
         ordinal = True
-        rest_word = "жылдары" if m["yr"] == "жж" else "жылы"
+        # the case the next word needs: 2030-ж. чейин → жылга чейин
+        after = text[m.end() : m.end() + 40]
+        rest_word = dates.context_word("жылдар" if m["yr"] == "жж" else "жыл", after)
         rule = "ordinal:year"
-        if _SENT_END.match(text, m.end()):
-            rest_word += "."
+        if _SENT_END.match(text, m.end()) and not _CAPITAL_WORD.match(text, m.end()):
+            rest_word += "."  # 2024-ж. Париж Олимпиадасында: a name goes on
+    if m["para"]:
+        # 12-§ында → он экинчи параграфында: the suffix after § goes on параграф
+        ordinal = True
+        rest_word = _paragraph(m["parasuf"] or "")
+        rule = "ordinal:paragraph"
+    if m["dangle"] or (
+        not ordinal
+        and not (hw or den or m["d1"] or m["d2"] or m["suf"] or m["scale"] or m["pct"])
+        and not (m["unit"] or m["sunit"] or m["cur1"] or m["cur2"] or m["no"] or m["sign"])
+        and _coordinated_ordinal(text, m.end())
+    ):
+        # 1-, 2- жана 3-класстар / 2014, 2016 жана 2018-жылдары: the last one's ending
+        ordinal = True
+        if rule == "cardinal":
+            rule = "ordinal:coordinated"
     if ordinal and not (m["d1"] or den):
         w1 = make_ordinal(w1)
         if w2 is not None and not m["d2"]:
@@ -559,6 +695,9 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
     unit = m["unit"] or m["sunit"]
     currency = m["cur1"] or m["cur2"]
     fixed = False
+    if m["sup"]:
+        parts.append(_SUPERSCRIPT[m["sup"]])  # 5² → беш квадрат
+        rule = "power"
     if m["pct"]:
         parts.append("пайыз")
         rule = "percent"

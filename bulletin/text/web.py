@@ -1,7 +1,7 @@
 """Web addresses, e-mail addresses and @handles.
 
-``read_url("www.stat.gov.kg")`` → ``"стат чекит гов чекит кей-джи"``;
-``read_email("info@gov.kg")`` → ``"инфо эт гов чекит кей-джи"``.
+``read_url("www.stat.gov.kg")`` → ``"стат чекит гов чекит кей жи"``;
+``read_email("info@gov.kg")`` → ``"инфо эт гов чекит кей жи"``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ def _part(word: str) -> str:
     if len(word) == 2:
         from bulletin.text.latin import spell
 
-        return spell(word)
-    return read_latin(word)
+        return spell(word).replace("-", " ")  # a country domain: tj → ти джей
+    return read_latin(word).lower()  # kabar.kg → кабар: a host name is not a proper name
 
 
 def _label(label: str) -> str:
