@@ -83,12 +83,14 @@ _BEFORE_WORD = re.compile(
     rf"ортосунда|арасында|сыяктуу|аралык)(?![{LO}]))[{UP}{LO}]"
 )
 _AFTER_NAME = frozenset(
-    {"к.", "ш.", "көч.", "пр.", "м-н", "а.", "обл.", "р-ну", "р-н", "б-р", "б-ры"}
+    {"к.", "ш.", "көч.", "пр.", "м-н", "мкр.", "а.", "обл.", "р-ну", "р-н", "б-р", "б-ры"}
 )
 _OPENERS = frozenset(' \u00a0\u202f\u2009\t«"“„(—–-')
 _SCORE_NEXT = re.compile(rf"{SP}*эсе[пб]")
-# a year or a century written with its abbreviation: 2024-ж. / 2018 жж. / XVII к.
-_YEAR_ABBR = re.compile(r"(?:\d-?|\d[ \u00a0]|[IVXLCХІ][ \u00a0])(?:жж?|кк?)\.$")
+# an abbreviation after a number that does not end the sentence: 2024-ж., XVII к., 7 млн., 5-мкр.
+_GOES_ON = re.compile(
+    r"(?:\d-?|\d[ \u00a0]|[IVXLCХІ][ \u00a0])(?:жж?|кк?)\.$|\d[ \u00a0](?:млн|млрд|трлн)\.$|\d-мкр\.$"
+)
 # a plural noun after ж.б. / т.б. (up to two words on): the plural of башкалар is dropped
 # (т.б. өлкөлөр → тагы башка өлкөлөр, ж.б. негизги азык-түлүк товарлары)
 _NEXT_WORDS = re.compile(rf"(?:{SP}+[{LO}][{LO}\-]*(?![{LO}\-])){{1,3}}")
@@ -150,12 +152,12 @@ def _master() -> str:
         rf"(?:(?<![\w.,])(?P<sign>[+\-–−])(?=\d))?"
         rf"(?P<n1>{INT})(?P<d1>{DEC})?(?:/(?P<den>\d+))?"
         rf"(?:(?P<rsep>[-–—])(?:(?P<sign2>[+\-–−])(?=\d))?(?P<n2>{INT})(?P<d2>{DEC})?)?"
-        rf"(?:-(?!жж?\.(?![{LO}]))(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)"
+        rf"(?:-(?!жж?\.(?![{LO}]))(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)(?P<hwdot>(?<=мкр)\.(?![{LO}]))?"
         rf"|(?:-|{SP}?)(?P<yr>жж?)\.(?![{LO}])"
         rf"|-(?P<para>§)(?P<parasuf>[{LO}]*)"
         rf"|(?P<dangle>-)(?=,|{SP}+(?:жана|же|,){SP})"
         rf"|(?P<sup>[²³])(?![\d])"
-        rf"|(?:{SP}(?P<scale>млн|млрд|трлн|миң)(?:\.(?={SP}[{LO}]))?)?"
+        rf"|(?:{SP}(?P<scale>млн|млрд|трлн|миң)(?:\.(?={SP}(?:[{LO}]|\d)))?)?"
         rf"(?:{SP}?(?P<pct>%)(?:(?:{SP}|-)(?P<psuf>(?=[{LO}]){SUF})(?![{LO}{UP}{LAT}]))?|{SP}?(?P<cur2>{CUR})|{tail_unit})?"
         rf"(?:(?:(?<=[{LO}])-)?(?P<suf>{SUF}){NOT_WORD_AFTER})?))"
     )
@@ -193,12 +195,12 @@ def _master() -> str:
         rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}))"
         rf"(?P<asuf>[{LO}]*)(?![{UP}]))",
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
-        r"(?P<sym>[№§&@≈~±×=‰%°+#*^_|\\<>`™®©$€₽₸£¥₺])",
+        r"(?P<sym>[№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺])",
     ]
     firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
     # every branch starts with one of these: a cheap test that skips plain words fast
     trigger = (
-        rf"(?=[\d{LAT}{UP}{_VULGAR_CHARS}І№§&@≈~±×=‰%°+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(]"
+        rf"(?=[\d{LAT}{UP}{_VULGAR_CHARS}І№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(]"
         rf"|(?<![{LO}{UP}{LAT}.])[{re.escape(firsts)}])"
     )
     return trigger + "(?:" + "|".join(branches) + ")"
@@ -257,7 +259,7 @@ class _Rewriter:
                 pos -= 1
                 continue
             if ch == ".":
-                if _YEAR_ABBR.search(text, max(0, pos - 16), pos):
+                if _GOES_ON.search(text, max(0, pos - 16), pos):
                     return False  # 2024-ж. 15-июнда: the date goes on
                 word = text[max(0, pos - 12) : pos].rsplit(None, 1)
                 following = text[start : start + 1]
@@ -632,6 +634,10 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
             rest_word = hw
             if len(hw) > 1 and hw in _HW_UNITS:
                 rest_word = unit_parts(hw)[0]  # 272-км аралыгында → ... экинчи километр
+            elif low == "мкр":
+                rest_word = "микрорайон"  # 7-мкр. → жетинчи микрорайон
+                if m["hwdot"] and _SENT_END.match(text, m.end()):
+                    rest_word += "."
     if m["yr"]:
         ordinal = True
         # the case the next word needs: 2030-ж. чейин → жылга чейин
