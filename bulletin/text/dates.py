@@ -69,7 +69,8 @@ _DATE_CASE = {"": "да", "dat": "га", "abl": "дан", "gen": "да", "nom": 
 # a possessive noun in an oblique case: аягында, январынан, айында, ичиндеги
 _POSS_OBLIQUE = re.compile(r"(?:[ыиуү])н(?:д[аеоө](?:г[ыиуү])?|[аеоө]н?)$")
 _NEXT = re.compile(
-    r"[ \u00a0]*(?:(?P<num>\d+(?:[ \u00a0]\d{3})*(?:-(?P<hw>[а-яөүңё]+))?"
+    r"[ \u00a0]*(?:(?P<num>(?:\d+(?:[ \u00a0]\d{3})*|[IVX]+)(?:-(?P<hw>[а-яөүңё]+))?"
+    r"(?:[ \u00a0]+жарым)?"
     r"|[а-яөүңё]+(?:ынчы|инчи|унчу|үнчү|нчы|нчи|нчу|нчү)(?![а-яөүңё]))[ \u00a0]*)?"
     r"(?P<word>[а-яөүңё]+)?"
 )
@@ -85,7 +86,10 @@ _MONTH_WORDS |= {"август", "сентябрь", "октябрь", "нояб
 
 
 def _is_possessive_head(word: str) -> bool:
-    if table("year_context").get(word, [""])[0] == "gen" or _POSS_OBLIQUE.search(word):
+    listed = table("year_context").get(word, [""])[0]
+    if listed:
+        return listed == "gen"
+    if _POSS_OBLIQUE.search(word):
         return True
     return bool(_POSS_NOMINATIVE.search(word)) and not _NOT_POSSESSIVE.search(word)
 
@@ -101,14 +105,14 @@ def context_case(after: str) -> str:
         return ""
     word = m["word"] or ""
     if m["num"] is not None or m.group(0).strip() != word:  # a day, count or ordinal first
-        if m["hw"]:
+        if m["hw"] and m["hw"] != "жарым" and not m.group(0).rstrip().endswith("жарым"):
             return "gen" if _is_possessive_head(m["hw"]) else ""
         return "gen" if word and _is_possessive_head(word) else ""
     if not word:
         return ""
     case = table("year_context").get(word, [""])[0]
     if case:
-        return case
+        return "" if case == "def" else case
     if word in _MONTH_WORDS:  # 2024-ж. март айында: the word after the month decides
         rest = _NEXT.match(after, m.end())
         word = (rest["word"] or "") if rest else ""

@@ -102,7 +102,7 @@ _NOT_NOUN = frozenset(
     {"менен", "жана", "же", "үчүн", "боюнча", "аркылуу", "дагы", "да", "эле", "гана", "бар", "жок"}
 )
 _ROMAN_BEFORE = re.compile(r"(?<![\w])[IVXLCХІ]+(?:[-–][IVXLCХІ]+)?$")
-_CAPITAL_WORD = re.compile(rf"{SP}+[{UP}][{LO}]+{SP}+[{LO}{UP}]")
+_CAPITAL_WORD = re.compile(rf"{SP}+(?:[{UP}][{LO}]+|[IVX]+){SP}+[{LO}{UP}]")
 _SUPERSCRIPT = {"²": "квадрат", "³": "куб"}
 _HW_UNITS = frozenset({"км", "см", "мм", "кг", "га"})
 # Unicode vulgar fractions: (numerator, denominator)
@@ -171,7 +171,7 @@ def _master() -> str:
         rf"|(?:(?:\+\d{{1,3}}|0){SP}?)?\(\d{{3,5}}\){SP}?\d{{1,3}}(?:[{SP_CHARS}-]\d{{2,3}}){{1,3}}(?!\d)"
         rf"|(?<![\d\-])\d{{2,3}}-\d{{2}}-\d{{2}}(?![\d\-]))",
         rf"(?P<date>(?<![\d.])(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>\d{{4}})(?!\d)"
-        rf"(?:-?жыл(?P<dsuf>[{LO}]*)|{SP}?(?P<dyr>ж)\.(?![{LO}]))?)",
+        rf"(?:-?жыл(?P<dsuf>[{LO}]*)|(?:-|{SP})?(?P<dyr>ж)\.(?![{LO}]))?)",
         rf"(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:]))",
         rf"(?P<time>(?<![\d:])(?P<th>\d{{1,2}}):(?P<tm>\d{{1,2}})(?![\d:])(?:(?P<tsuf>{SUF}){NOT_WORD_AFTER})?)",
         rf"(?P<temp>(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:\.\.\.|…)"
