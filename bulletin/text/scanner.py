@@ -102,6 +102,8 @@ _NOT_NOUN = frozenset(
     {"менен", "жана", "же", "үчүн", "боюнча", "аркылуу", "дагы", "да", "эле", "гана", "бар", "жок"}
 )
 _ROMAN_BEFORE = re.compile(r"(?<![\w])[IVXLCХІ]+(?:[-–][IVXLCХІ]+)?$")
+# a name before к., р-н, пр.: a capitalised word or a numbered one (Биринчи май / 1-май р-ну)
+_NAME_BEFORE = re.compile(rf"[{UP}]|\d+-[{LO}]")
 _CAPITAL_WORD = re.compile(rf"{SP}+(?:[{UP}][{LO}]+|[IVX]+){SP}+[{LO}{UP}]")
 _SUPERSCRIPT = {"²": "квадрат", "³": "куб"}
 _HW_UNITS = frozenset({"км", "см", "мм", "кг", "га"})
@@ -451,7 +453,7 @@ class _Rewriter:
         before = self.text[max(0, m.start() - 40) : m.start()].rstrip(" \u00a0")
         prev_word = re.search(r"(\S+)$", before)
         prev = prev_word.group(1) if prev_word else ""
-        after_name = bool(prev) and prev[0].isupper() and prev[-1].isalpha()
+        after_name = bool(prev) and prev[-1].isalpha() and bool(_NAME_BEFORE.match(prev))
         after = self.text[m.end() : m.end() + 40]
         if written in ("к.", "кк.") and _ROMAN_BEFORE.search(before):
             # XVII к. салынган → он жетинчи кылымда салынган (not көчөсү)
