@@ -41,31 +41,23 @@ def read_numeric_date(
 
 # the spoken word after a year (ж. / жж.) or a Roman numeral (к. / кк.), by case
 _CONTEXT_FORMS = {
-    "жыл": {"": "жылы", "dat": "жылга", "abl": "жылдан", "gen": "жылдын", "nom": "жыл"},
-    "жылдар": {
-        "": "жылдары",
-        "dat": "жылдарга",
-        "abl": "жылдардан",
-        "gen": "жылдардын",
-        "nom": "жылдар",
-    },
-    "кылым": {
-        "": "кылымда",
-        "dat": "кылымга",
-        "abl": "кылымдан",
-        "gen": "кылымдын",
-        "nom": "кылым",
-    },
-    "кылымдар": {
-        "": "кылымдарда",
-        "dat": "кылымдарга",
-        "abl": "кылымдардан",
-        "gen": "кылымдардын",
-        "nom": "кылымдар",
-    },
+    word: {
+        "": default,
+        "dat": word + dat,
+        "abl": word + abl,
+        "gen": word + gen,
+        "nom": word,
+        "attr": word + attr,
+    }
+    for word, default, dat, abl, gen, attr in (
+        ("жыл", "жылы", "га", "дан", "дын", "кы"),
+        ("жылдар", "жылдары", "га", "дан", "дын", "дагы"),
+        ("кылым", "кылымда", "га", "дан", "дын", "дагы"),
+        ("кылымдар", "кылымдарда", "га", "дан", "дын", "дагы"),
+    )
 }
 # case to put on a dd.mm.yyyy date's possessive month when ж. follows it
-_DATE_CASE = {"": "да", "dat": "га", "abl": "дан", "gen": "да", "nom": ""}
+_DATE_CASE = {"": "да", "dat": "га", "abl": "дан", "gen": "да", "nom": "", "attr": "дагы"}
 # a possessive noun in an oblique case: аягында, январынан, айында, ичиндеги
 _POSS_OBLIQUE = re.compile(r"(?:[ыиуү])н(?:д[аеоө](?:г[ыиуү])?|[аеоө]н?)$")
 _NEXT = re.compile(
@@ -95,11 +87,13 @@ def _is_possessive_head(word: str) -> bool:
 
 
 def context_case(after: str) -> str:
-    """The case the words after ж./к. need: "dat", "abl", "gen", "nom" or "" (default).
+    """The case the words after ж./к. need: "dat", "abl", "gen", "nom", "attr" or "" (default).
 
     ``context_case(" чейин бүтөт")`` → ``"dat"``; ``context_case(" 20-декабрында")`` →
     ``"gen"``; ``context_case(" 15-июнда")`` → ``""``.
     """
+    if after.lstrip(" \u00a0").startswith("№"):
+        return "attr"  # 25.12.2019-ж. №123 токтому → … декабрындагы … токтому
     m = _NEXT.match(after)
     if m is None:
         return ""

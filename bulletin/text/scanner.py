@@ -159,6 +159,7 @@ def _master() -> str:
         rf"|-(?P<para>§)(?P<parasuf>[{LO}]*)"
         rf"|(?P<dangle>-)(?=,|{SP}+(?:жана|же|,){SP})"
         rf"|(?P<sup>[²³])(?![\d])"
+        rf"|(?P<by>[xх×])(?P<byn>\d+)(?![\d{LAT}{LO}{UP}])"
         rf"|(?:{SP}(?P<scale>млн|млрд|трлн|миң)(?:\.(?={SP}(?:[{LO}]|\d)))?)?"
         rf"(?:{SP}?(?P<pct>%)(?:(?:{SP}|-)(?P<psuf>(?=[{LO}]){SUF})(?![{LO}{UP}{LAT}]))?|{SP}?(?P<cur2>{CUR})|{tail_unit})?"
         rf"(?:(?:(?<=[{LO}])-)?(?P<suf>{SUF}){NOT_WORD_AFTER})?))"
@@ -310,8 +311,11 @@ class _Rewriter:
 
     def _date(self, m: re.Match[str]) -> tuple[str, str]:
         case = None
+        after = self.text[m.end() : m.end() + 40]
         if m["dyr"]:  # 12.05.2025 ж. is read once, as 12.05.2025-жылы in the case needed
-            case = dates.date_case(self.text[m.end() : m.end() + 40])
+            case = dates.date_case(after)
+        elif not m["dsuf"] and after.lstrip(" \u00a0").startswith("№"):
+            case = "дагы"  # 25.12.2019 №123 токтому → … декабрындагы … токтому
         spoken = dates.read_numeric_date(m["dd"], m["dm"], m["dy"], m["dsuf"] or "", case)
         if spoken is None:
             parts = [cardinal_str(m["dd"]), cardinal_str(m["dm"]), cardinal_str(m["dy"])]
@@ -706,6 +710,9 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
     if m["sup"]:
         parts.append(_SUPERSCRIPT[m["sup"]])  # 5² → беш квадрат
         rule = "power"
+    if m["by"]:
+        parts = [attach(parts[0], "га"), cardinal_str(m["byn"])]  # 3x3 → үчкө үч
+        rule = "dimensions"
     if m["pct"]:
         parts.append("пайыз")
         rule = "percent"
