@@ -104,6 +104,10 @@ _NOT_NOUN = frozenset(
 _ROMAN_BEFORE = re.compile(r"(?<![\w])[IVXLCХІ]+(?:[-–][IVXLCХІ]+)?$")
 # a name before к., р-н, пр.: a capitalised word or a numbered one (Биринчи май / 1-май р-ну)
 _NAME_BEFORE = re.compile(rf"[{UP}]|\d+-[{LO}]")
+# a street or house word just before a number: Ленин к., 221/2 is a house number
+_ADDRESS = re.compile(
+    rf"(?:(?<![{LO}{UP}])(?:к|көч|пр|б-р|мкр)\.?|көчөсү|проспектиси|бульвары|үй|дарек\w*)[,\s]*$"
+)
 _CAPITAL_WORD = re.compile(rf"{SP}+(?:[{UP}][{LO}]+|[IVX]+){SP}+[{LO}{UP}]")
 _SUPERSCRIPT = {"²": "квадрат", "³": "куб"}
 _HW_UNITS = frozenset({"км", "см", "мм", "кг", "га"})
@@ -150,8 +154,8 @@ def _master() -> str:
     )
     num = (
         rf"(?P<num>(?P<join>(?<=[{LO}{UP}{LAT}])-)?"
-        rf"(?:(?P<cur1>{CUR}){SP}?)?(?P<no>№{SP}?)?"
-        rf"(?:(?<![\w.,])(?P<sign>[+\-–−])(?=\d))?"
+        rf"(?:(?P<cur1>{CUR}){SP}?)?(?P<no>№{SP}?-?)?"
+        rf"(?:(?<![\w.,№\-])(?P<sign>[+\-–−])(?=\d))?"
         rf"(?P<n1>{INT})(?P<d1>{DEC})?(?:/(?P<den>\d+))?"
         rf"(?:(?P<rsep>[-–—])(?:(?P<sign2>[+\-–−])(?=\d))?(?P<n2>{INT})(?P<d2>{DEC})?)?"
         rf"(?:-(?!жж?\.(?![{LO}]))(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)(?P<hwdot>(?<=мкр)\.(?![{LO}]))?"
@@ -614,6 +618,15 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
     den = m["den"]
     if den and not n2 and (hw or (len(n1) == 4 and len(den) == 4)):
         n2, den = den, None  # 2024/2025-окуу жылы: a year range written with a slash
+    elif (
+        den
+        and not (n2 or m["d1"])
+        and int(den) < int(re.sub(r"\D", "", n1))
+        and _ADDRESS.search(text, max(0, m.start() - 30), m.start())
+    ):
+        # Ленин к., 221/2 → эки жүз жыйырма бир бөлчөк эки: a house number, not a fraction
+        spoken = f"{cardinal_str(n1)} бөлчөк {cardinal_str(den)}"
+        return rw._pad(m, spoken), "address"
     w1 = _number_words(n1, m["d1"], den)
     w2 = _number_words(n2, m["d2"], None) if n2 else None
     ordinal = bool(m["no"])
