@@ -76,6 +76,14 @@ def stop_requested() -> int:
     return _state["received"]
 
 
+def check() -> None:
+    """Raise :class:`Interrupted` if a stop signal arrived: for the points where work is
+    taken, in case the exception was swallowed where it was first raised (a C callback
+    reports "Exception ignored" and goes on)."""
+    if _state["received"] and not _state["deferring"]:
+        raise Interrupted(_state["received"])
+
+
 def _handler(signum: int, frame: object) -> None:
     if _state["received"]:
         return  # already stopping: let the cleanup finish

@@ -144,7 +144,11 @@ def make_bulletin(
     """
     from bulletin import audio, publish, synth
 
-    report_stage = progress or (lambda stage, done, total: None)
+    def report_stage(stage: str, done: int, total: int) -> None:
+        lifecycle.check()  # a stop signal: take no more work
+        if progress:
+            progress(stage, done, total)
+
     report_stage("reading", 0, 1)
     bulletins = read_bulletins(job.sources, max_chars, stdin)
     stories = [story for bulletin in bulletins for story in bulletin.stories]
@@ -230,7 +234,7 @@ def make_bulletin(
             else:
                 report = audio.render(
                     timeline, script, clips, tmp, master, work_dir=work, jobs=jobs or 1,
-                    pool=pool, progress=progress,
+                    pool=pool, progress=report_stage,
                 )  # fmt: skip
                 if programmes:
                     programmes.put(key, settings.format, tmp, report)

@@ -13,9 +13,11 @@ lock of that output name (``fcntl.flock`` on ``out/.NAME.lock``, removed when re
 Stop signals wait until this is done (:func:`bulletin.lifecycle.deferred`). If the process
 is killed in the middle (SIGKILL, power loss), the next run (:func:`recover`, called by
 :func:`clean_output_folder`) finds the journal of a dead owner and finishes the renames.
-So a reader that sees a manifest sees the files it names, and their SHA-256 sums match;
-two runs writing the same name never leave a mix; a run that fails before publishing
-(a full disk with room for the MP3 only) leaves the old set whole.
+So a reader holding the lock shared (``name_lock(folder, name, shared=True)``) that sees
+a manifest sees the files it names, their SHA-256 sums matching (one without the lock can
+check the sums and read again); two runs writing the same name never leave a mix; a run
+that fails before publishing (a full disk with room for the MP3 only) leaves the old set
+whole.
 
 >>> with OutputSet(Path("out"), "release") as outputs:
 ...     render(..., outputs.add("release.mp3"))          # a temporary path in out/
@@ -44,15 +46,19 @@ LOCK_SUFFIX = ".lock"
 
 
 @contextlib.contextmanager
-def name_lock(folder: Path, name: str, blocking: bool = True) -> Iterator[bool]:
+def name_lock(
+    folder: Path, name: str, blocking: bool = True, shared: bool = False
+) -> Iterator[bool]:
     """Hold the lock of output ``name`` in ``folder`` (yields False when ``blocking`` is
-    False and another process holds it). The lock file is removed on release, safely: a
-    process that locked a file since unlinked tries again."""
+    False and another process holds it); ``shared``: a reader's lock, held by many at once.
+    A writer removes the lock file on release, safely: a process that locked a file since
+    unlinked tries again."""
     path = Path(folder) / f".{name}{LOCK_SUFFIX}"
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+            fcntl.flock(fd, mode | (0 if blocking else fcntl.LOCK_NB))
         except BlockingIOError:
             os.close(fd)
             yield False
@@ -70,9 +76,14 @@ def name_lock(folder: Path, name: str, blocking: bool = True) -> Iterator[bool]:
     try:
         yield True
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        try:
+            if shared:  # the last reader out removes the file (if it can take it whole)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             os.unlink(path)
-        os.close(fd)
+        except (BlockingIOError, FileNotFoundError):
+            pass
+        finally:
+            os.close(fd)
 
 
 def sha256(path: Path) -> str:

@@ -135,6 +135,7 @@ def share_work(
     limit = queued * pool_workers(pool) if pool is not None else 0
     try:
         while waiting or running:
+            lifecycle.check()  # a stop signal: take no more work
             while pool is not None and waiting and len(running) < limit:
                 index = waiting.popleft()
                 function, args = there(items[index])
