@@ -51,8 +51,8 @@ def name_lock(
 ) -> Iterator[bool]:
     """Hold the lock of output ``name`` in ``folder`` (yields False when ``blocking`` is
     False and another process holds it); ``shared``: a reader's lock, held by many at once.
-    A writer removes the lock file on release, safely: a process that locked a file since
-    unlinked tries again."""
+    The last holder removes the lock file on release, safely: a process that locked a file
+    since unlinked tries again."""
     path = Path(folder) / f".{name}{LOCK_SUFFIX}"
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())

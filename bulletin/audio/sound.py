@@ -77,9 +77,10 @@ class _Source:
                 self.rate = int(round(self._pb.samplerate))
                 self.channels = int(self._pb.num_channels)
             except Exception:  # noqa: BLE001
-                raise InputError(
-                    f"{self.path.name}: cannot read audio ({_reason(sf_error)})"
-                ) from None
+                reason = _reason(sf_error)
+                if "does not exist" in reason or "not recognised" in reason:
+                    reason = "not a sound file this program can decode, or damaged"
+                raise InputError(f"{self.path.name}: cannot read audio ({reason})") from None
         if self.rate <= 0 or self.channels <= 0:
             self.close()
             raise InputError(f"{self.path.name}: cannot read audio (no sample rate)")
