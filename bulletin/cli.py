@@ -110,8 +110,8 @@ def _load_lexicon(path: Path | None):
     "-j", "--jobs", type=click.IntRange(1, 64), help="Processes for synthesis and encoding [cores]."
 )
 @click.option(
-    "--max-chars", type=click.IntRange(1), default=1_000_000, show_default=True,
-    help="Refuse a bulletin of more characters of text than this.",
+    "--max-chars", type=click.IntRange(1),
+    help="Refuse a bulletin of more characters of text than this [1,000,000].",
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, only the summary line.")
 def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
@@ -171,7 +171,8 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
             try:
                 outcome = pipeline.make_bulletin(
                     job, settings, preset, lexicon=lexicon_table, cache_dir=cache, jobs=jobs,
-                    pool=pool, progress=bar.update, max_chars=max_chars, stdin=stdin_text,
+                    pool=pool, progress=bar.update, stdin=stdin_text,
+                    max_chars=max_chars or pipeline.MAX_CHARS,
                 )  # fmt: skip
             except BulletinError as error:
                 failed += 1
