@@ -126,12 +126,11 @@ def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, arti
     from bulletin import lifecycle
 
     with lifecycle.stop_on_signals():
-        _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
-              combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet)  # fmt: skip
+        _make(**click.get_current_context().params)
 
 
 def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
-          combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet) -> None:  # fmt: skip
+          combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet):  # fmt: skip
     from bulletin import config as config_module
     from bulletin import lifecycle, synth
     from bulletin import make as pipeline
@@ -181,9 +180,14 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
                 continue
             except lifecycle.Interrupted as stop:
                 bar.close()
+                left = (
+                    "they were published just before"
+                    if getattr(stop, "published", False)
+                    else "they are unchanged"
+                )
                 click.echo(
                     f"bulletin make: {stop} while making {job.name} ({bar.where()}); "
-                    f"its outputs in {settings.out_dir} are unchanged",
+                    f"its outputs in {settings.out_dir}: {left}",
                     err=True,
                 )
                 sys.exit(stop.exit_code)

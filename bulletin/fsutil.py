@@ -5,8 +5,8 @@ carries this run's host and pid (see :mod:`bulletin.lifecycle`, so a later run c
 it if this one dies), then renamed. A whole output set goes through
 :mod:`bulletin.outputs`.
 
->>> with atomic_path(Path("out/release.mp3")) as tmp:   # out/.release.bulletin-1a2b3c4d-42-x7.tmp.mp3
-...     tmp.write_bytes(b"...")                          # renamed onto out/release.mp3 on success
+>>> with atomic_path(Path("out/release.mp3")) as tmp:  # .release.bulletin-1a2b3c4d-42-x7.tmp.mp3
+...     tmp.write_bytes(b"...")                         # renamed onto out/release.mp3 on success
 >>> io_error(OSError(28, "No space left on device", "out/x.mp3"), "writing the audio")
 OutputError('out/x.mp3: cannot write (no space left on device) while writing the audio')
 """

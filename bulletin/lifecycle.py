@@ -50,6 +50,7 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
+        self.published = False  # set by a command that finished publishing just before
 
     @property
     def signal_name(self) -> str:
@@ -176,8 +177,9 @@ def is_stale(name: str, mtime: float, now: float | None = None, output: bool = F
 
 def sweep(folder: Path, keep: tuple[str, ...] = (), output: bool = False) -> list[Path]:
     """Remove the stale temporaries (files and folders) directly in ``folder`` (``output``:
-    an output folder, see :func:`is_stale`); names ending in one of ``keep`` are left alone. Returns what was removed; a folder that cannot be
-    listed, or an entry that cannot be removed, is skipped."""
+    an output folder, see :func:`is_stale`); names ending in one of ``keep`` are left
+    alone. Returns what was removed; a folder that cannot be listed, or an entry that
+    cannot be removed, is skipped."""
     removed = []
     now = time.time()
     try:

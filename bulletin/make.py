@@ -262,7 +262,11 @@ def make_bulletin(
         except OSError as error:
             raise io_error(error, "writing the outputs", [out_dir]) from None
         outputs.publish()
-        report_stage("publishing", 1, 1)
+        if progress:
+            progress("publishing", 1, 1)
+    except lifecycle.Interrupted as stop:
+        stop.published = outputs.published  # what the one line says was left behind
+        raise
     finally:
         stack.close()
         outputs.discard()  # what was not published

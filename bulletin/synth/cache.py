@@ -139,8 +139,10 @@ class ClipCache:
         except OSError as error:  # a full cache disk: go on without the cache
             if self.directory in _TEMPORARY:
                 raise
+            reason = error.strerror or error
             _warn_once(
-                f"warning: clip cache {self.directory}: cannot write ({error.strerror or error}); going on without the cache"
+                f"warning: clip cache {self.directory}: cannot write ({reason}); "
+                "going on without the cache"
             )
             self.directory, self._index = _spill_dir(), None
             target = self._write(name, key, blob)
