@@ -4,7 +4,8 @@ One mechanism for every long-running command (``make`` now; ``watch``, ``serve``
 worker later). Inside :func:`stop_on_signals` a SIGTERM (systemd, Docker, ``timeout``),
 SIGINT (Ctrl-C) or SIGHUP (terminal closed) raises :class:`Interrupted` in the main thread,
 so every ``finally`` and ``with`` block on the way out cleans up; the command prints one
-line and exits ``128 + signal``. A second signal while cleaning up is ignored. Code that
+line and exits ``128 + signal``. A second signal while cleaning up is ignored, and so is
+a signal that was ignored when the process started (``nohup``'s SIGHUP). Code that
 must not be cut in the middle (renaming an output set into place) runs in
 :func:`deferred`; loops that cannot take an exception (an engine's C callback) poll
 :func:`stop_requested`.
@@ -103,12 +104,31 @@ def stop_on_signals(signals: tuple[int, ...] = STOP_SIGNALS) -> Iterator[None]:
         yield
         return
     _state.update(received=0, deferring=0, pending=0)
-    previous = {signum: signal.signal(signum, _handler) for signum in signals}
+    previous = {signum: signal.signal(signum, _handler) for signum in _not_ignored(signals)}
     try:
         yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _exit_now(signum: int, frame: object) -> None:
+    os.write(2, f"bulletin: {Interrupted(signum)} while starting; nothing was done\n".encode())
+    os._exit(128 + signum)
+
+
+def exit_on_signals(signals: tuple[int, ...] = STOP_SIGNALS) -> None:
+    """For a command's first moments, before it has anything to clean up: a stop signal
+    ends the process at once with one line and exit 128 + signal (no traceback from the
+    middle of an import). :func:`stop_on_signals` takes over inside a command."""
+    for signum in _not_ignored(signals):
+        signal.signal(signum, _exit_now)
+
+
+def _not_ignored(signals: tuple[int, ...]) -> list[int]:
+    """The signals not ignored on entry: under ``nohup`` SIGHUP stays ignored, and so does
+    SIGINT in a shell's background job."""
+    return [signum for signum in signals if signal.getsignal(signum) != signal.SIG_IGN]
 
 
 @contextlib.contextmanager

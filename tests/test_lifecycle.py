@@ -56,6 +56,34 @@ def children(pid: int) -> list[int]:
     return found
 
 
+@pytest.fixture(autouse=True)
+def _signals_not_ignored():
+    """A shell's background job starts with SIGINT ignored; these tests need it live."""
+    saved = {s: signal.getsignal(s) for s in lifecycle.STOP_SIGNALS}
+    for signum, handler in saved.items():
+        if handler == signal.SIG_IGN:
+            signal.signal(
+                signum, signal.SIG_DFL if signum != signal.SIGINT else signal.default_int_handler
+            )
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
+
+
+def live_signals() -> None:
+    """For a child process (``preexec_fn``): every stop signal at its default action."""
+    for signum in lifecycle.STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+
+
+def test_an_ignored_signal_stays_ignored():
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as under nohup
+    with lifecycle.stop_on_signals():
+        os.kill(os.getpid(), signal.SIGHUP)
+        time.sleep(0.1)
+        assert lifecycle.stop_requested() == 0
+
+
 @pytest.mark.parametrize("signum", lifecycle.STOP_SIGNALS)
 def test_each_stop_signal_becomes_interrupted_with_the_shells_exit_code(signum):
     with pytest.raises(Interrupted) as caught, lifecycle.stop_on_signals():
@@ -137,7 +165,11 @@ def test_workers_and_the_resource_tracker_die_after_sigkill_of_the_parent(tmp_pa
     script = tmp_path / "pool.py"
     script.write_text(WORKERS_SCRIPT)
     parent = subprocess.Popen(
-        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=live_signals,
     )
     workers = [int(pid) for pid in parent.stdout.readline().split()]
     everyone = children(parent.pid)  # the workers and multiprocessing's resource tracker
@@ -155,7 +187,11 @@ def test_workers_stop_at_once_on_sigterm_without_finishing_their_tasks(tmp_path)
         )
     )
     parent = subprocess.Popen(
-        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=live_signals,
     )
     parent.stdout.readline()
     everyone = children(parent.pid)

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from test_lifecycle import gone, wait_gone
+from test_lifecycle import gone, live_signals, wait_gone
 
 from bulletin.outputs import sha256
 from bulletin.synth.cache import verify
@@ -61,6 +61,7 @@ class Place:
             env=self.env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=live_signals,  # not ignored, even when pytest runs in the background
         )
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
