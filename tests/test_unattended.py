@@ -157,7 +157,9 @@ def test_two_makes_of_one_name_at_once_leave_one_whole_set(tmp_path):
     assert leftovers(place) == []
 
 
-def in_small_tmpfs(place: Place, folder: Path, size_kb: int, script: str) -> str:
+def in_small_tmpfs(
+    place: Place, folder: Path, size_kb: int, script: str
+) -> subprocess.CompletedProcess:
     """Run ``script`` (sh) with a ``size_kb`` tmpfs mounted on ``folder``, in a private
     mount namespace (``unshare``), and return its output."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -166,8 +168,10 @@ def in_small_tmpfs(place: Place, folder: Path, size_kb: int, script: str) -> str
         f"cp -a '{folder}/.' '{folder}.seen/'; exit $code"
     )
     Path(f"{folder}.seen").mkdir(exist_ok=True)
+    # root needs only a mount namespace; anyone else maps themselves to root in a user one
+    namespaces = ["--mount"] if os.geteuid() == 0 else ["--user", "--map-root-user", "--mount"]
     result = subprocess.run(
-        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", command],
+        ["unshare", *namespaces, "sh", "-c", command],
         env=place.env(),
         capture_output=True,
         text=True,
