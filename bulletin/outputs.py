@@ -153,13 +153,14 @@ class OutputSet:
                 _fsync(tmp)
             with lifecycle.deferred(), name_lock(self.folder, self.name):
                 journal = _write_journal(self.folder, self.name, renames)
+                self._temps.clear()  # from here on the journal owns them: never discarded
                 if self._manifest:
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(self.folder / self._manifest)
                 _apply(self.folder, renames)
                 _fsync(self.folder, directory=True)
                 os.unlink(journal)
-        except OSError as error:
+        except OSError as error:  # a journal left behind is finished by the next run
             raise io_error(error, f"publishing {self.name}", [self.folder]) from None
         self.published = True
         self._temps.clear()
