@@ -142,8 +142,6 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
     stdin_text = None
     if any(str(f) == "-" for f in files):
         stdin_text = _read_stdin()
-        if not combine and len(files) == 1 and not name:
-            name = "stdin"
     jobs = jobs or os.cpu_count() or 1
 
     overrides = {

@@ -71,11 +71,15 @@ MAX_CHARS = 1_000_000  # characters of text per bulletin, unless told otherwise
 
 def plan_jobs(files: Sequence[Path], *, combine: bool, name: str | None) -> list[Job]:
     """``a.txt b.txt`` -> two jobs; with ``combine`` one job named ``name`` (default: first stem)."""
+
+    def stem(file: Path) -> str:  # standard input (-) is named stdin
+        return "stdin" if str(file) == "-" else Path(file).stem
+
     if combine:
-        return [Job(name or Path(files[0]).stem, tuple(Path(f) for f in files))]
+        return [Job(name or stem(files[0]), tuple(Path(f) for f in files))]
     if name and len(files) == 1:
         return [Job(name, (Path(files[0]),))]
-    return [Job(Path(f).stem, (Path(f),)) for f in files]
+    return [Job(stem(f), (Path(f),)) for f in files]
 
 
 def check_output_dir(out_dir: Path) -> None:
