@@ -6,6 +6,10 @@ imported inside the commands that need them, so ``bulletin --help`` and
 
     $ bulletin make examples/release.txt
     out/release.mp3  2:31  -16.0 LUFS  -1.3 dBTP  (24 sentences, 24 synthesised)
+
+Exit status: 0 done; 1 a problem the user can fix (one line on stderr, no traceback: bad
+input, wrong setting, a full disk or another I/O error naming the path); 128 + the signal
+after SIGTERM (143), SIGINT (130) or SIGHUP (129), with one line saying what was stopped.
 """
 
 from __future__ import annotations
@@ -25,15 +29,32 @@ def _fail(error: BulletinError) -> None:
     click.echo(f"error: {error}", err=True)
 
 
+def _io_line(error: BaseException) -> str:
+    """An I/O error that reached the top: the path and the problem, on one line."""
+    from bulletin.fsutil import io_error
+
+    return str(io_error(error, f"running bulletin {click.get_current_context().info_name}"))
+
+
 class _Group(click.Group):
-    """Turns a user-fixable :class:`BulletinError` into one line on stderr and exit 1."""
+    """Turns a user-fixable :class:`BulletinError` (and an I/O error nobody named) into one
+    line on stderr and exit 1, and a stop signal into one line and exit 128 + signal."""
 
     def invoke(self, ctx: click.Context):
+        from bulletin import lifecycle
+
+        sound_error = getattr(sys.modules.get("soundfile"), "LibsndfileError", OSError)
         try:
             return super().invoke(ctx)
         except BulletinError as error:
             _fail(error)
             ctx.exit(1)
+        except (OSError, sound_error) as error:
+            click.echo(f"error: {_io_line(error)}", err=True)
+            ctx.exit(1)
+        except lifecycle.Interrupted as stop:
+            click.echo(f"bulletin: {stop}; stopped", err=True)
+            ctx.exit(stop.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,7 +99,7 @@ def _load_lexicon(path: Path | None):
 @click.option("--artist", help="Artist tag [station from bulletin.toml].")
 @click.option("--album", help="Album tag [programme from bulletin.toml].")
 @click.option("--combine", is_flag=True, help="Make one bulletin of all FILES, in order.")
-@click.option("--name", help="Output file stem for --combine (or a single file).")
+@click.option("--name", help="Output file stem for --combine (or a single file or -).")
 @click.option("--config", type=click.Path(path_type=Path), help="Settings file [./bulletin.toml].")
 @click.option(
     "--lexicon", type=click.Path(path_type=Path), help="Newsroom lexicon TSV [./lexicon.tsv]."
@@ -88,22 +109,40 @@ def _load_lexicon(path: Path | None):
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), help="Processes for synthesis and encoding [cores]."
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--max-chars", type=click.IntRange(1),
+    help="Refuse a bulletin of more characters of text than this [1,000,000].",
+)  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, only the summary line.")
 def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
-         combine, name, config, lexicon, cache_dir, no_cache, jobs, quiet) -> None:  # fmt: skip
-    """Read FILES (Kyrgyz releases) and write podcast-ready audio, captions and a manifest.
+         combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet) -> None:  # fmt: skip
+    """Read FILES (Kyrgyz releases; - for standard input) and write podcast-ready audio,
+    captions and a manifest.
 
     Writes OUT/<name>.mp3 with ID3 tags and chapters, .vtt and .srt captions, a
-    transcript, Podcasting 2.0 chapters and a JSON manifest.
+    transcript, Podcasting 2.0 chapters and a JSON manifest: all of them, or (after an
+    error or a stop signal) none, the old set left whole.
     """
+    from bulletin import lifecycle
+
+    with lifecycle.stop_on_signals():
+        _make(**click.get_current_context().params)
+
+
+def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
+          combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet):  # fmt: skip
     from bulletin import config as config_module
+    from bulletin import lifecycle, synth
     from bulletin import make as pipeline
-    from bulletin import synth
+    from bulletin.outputs import check_plain_name
     from bulletin.workers import process_pool
 
+    if name is not None:
+        check_plain_name(name)
+    stdin_text = None
+    if any(str(f) == "-" for f in files):
+        stdin_text = _read_stdin()
     jobs = jobs or os.cpu_count() or 1
-    # one pool for every bulletin of this run, shut down when the command ends
-    pool = click.get_current_context().with_resource(process_pool(jobs))
 
     overrides = {
         "voice": voice, "output.format": fmt, "output.loudness": loudness,
@@ -118,50 +157,99 @@ def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, arti
     lexicon_table = _load_lexicon(default_lexicon(None, settings.lexicon))
     pipeline.check_output_dir(settings.out_dir)
     cache = None if no_cache else (cache_dir or synth.default_cache_dir())
+    pipeline.clean_stale(settings.out_dir, cache)
     show_progress = not quiet and sys.stderr.isatty()
 
     failed = 0
-    for job in pipeline.plan_jobs(files, combine=combine, name=name):
-        bar = _ProgressBar(job.name) if show_progress else None
-        try:
-            outcome = pipeline.make_bulletin(
-                job, settings, preset, lexicon=lexicon_table, cache_dir=cache,
-                jobs=jobs, pool=pool, progress=bar.update if bar else None,
-            )  # fmt: skip
-        except BulletinError as error:
-            failed += 1
-            _fail(error)
-            continue
-        finally:
-            if bar:
+    # one pool for every bulletin of this run, stopped when the command ends
+    with process_pool(jobs) as pool:
+        for job in pipeline.plan_jobs(files, combine=combine, name=name):
+            bar = _ProgressBar(job.name, show=show_progress)
+            try:
+                outcome = pipeline.make_bulletin(
+                    job, settings, preset, lexicon=lexicon_table, cache_dir=cache, jobs=jobs,
+                    pool=pool, progress=bar.update, stdin=stdin_text,
+                    max_chars=max_chars or pipeline.MAX_CHARS,
+                )  # fmt: skip
+            except BulletinError as error:
+                failed += 1
                 bar.close()
-        minutes, seconds = divmod(round(outcome.duration_s), 60)
-        click.echo(
-            f"{outcome.audio}  {minutes}:{seconds:02d}  {outcome.loudness_lufs:.1f} LUFS  "
-            f"{outcome.true_peak_dbtp:.1f} dBTP  "
-            f"({outcome.sentences} sentences, {outcome.synthesised} synthesised"
-            f"{'' if outcome.remastered else ', master from cache'})"
-        )
+                _fail(error)
+                continue
+            except lifecycle.Interrupted as stop:
+                bar.close()
+                left = (
+                    "they were published just before"
+                    if getattr(stop, "published", False)
+                    else "they are unchanged"
+                )
+                click.echo(
+                    f"bulletin make: {stop} while making {job.name} ({bar.where()}); "
+                    f"its outputs in {settings.out_dir}: {left}",
+                    err=True,
+                )
+                sys.exit(stop.exit_code)
+            bar.close()
+            _summary(outcome)
     if failed:
         sys.exit(1)
 
 
+def _read_stdin() -> str:
+    from bulletin.document import release_text
+
+    with click.open_file("-", "rb") as stdin:
+        data = stdin.read()
+    return release_text(data, "<stdin>")
+
+
+def _summary(outcome) -> None:
+    minutes, seconds = divmod(round(outcome.duration_s), 60)
+    click.echo(
+        f"{outcome.audio}  {minutes}:{seconds:02d}  {outcome.loudness_lufs:.1f} LUFS  "
+        f"{outcome.true_peak_dbtp:.1f} dBTP  "
+        f"({outcome.sentences} sentences, {outcome.synthesised} synthesised"
+        f"{'' if outcome.remastered else ', master from cache'})"
+    )
+
+
 class _ProgressBar:
-    """A click progress bar on stderr, opened when the first sentence is done."""
+    """Where a make is (stage, done, total), shown on stderr as one click progress bar per
+    stage when ``show`` (a terminal, not ``--quiet``): reading, synthesis n/N, mastering,
+    encoding, publishing; each bar runs to its end as the work does."""
 
-    def __init__(self, label: str) -> None:
-        self.label, self.bar, self.done = label, None, 0
+    def __init__(self, label: str, show: bool = True) -> None:
+        self.label, self.show = label, show
+        self.bar, self.stage, self.done, self.total = None, "", 0, 0
 
-    def update(self, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(done - self.done)
-        self.done = done
+    def update(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage, self.done, self.total = stage, 0, total
+            if self.show:
+                self.bar = click.progressbar(
+                    length=max(1, total), label=f"{self.label}: {stage}", file=sys.stderr,
+                    show_pos=stage == "synthesis", show_percent=True, show_eta=False,
+                )  # fmt: skip
+                self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.done)
+        self.done, self.total = done, total
+
+    def where(self) -> str:
+        """``synthesis 12/40``, ``mastering 35 %``: the stage and how far it got."""
+        if not self.stage:
+            return "starting"
+        if self.stage == "synthesis":
+            return f"synthesis {self.done}/{self.total}"
+        if self.stage in ("mastering", "encoding") and self.total:
+            return f"{self.stage} {100 * self.done // self.total} %"
+        return self.stage
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @main.command()
@@ -187,6 +275,8 @@ def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
         except OSError as error:
             raise BulletinError(f"{file}: cannot read ({error.strerror})") from None
     text = decode_release(data, name)
+    if not text.strip():
+        raise BulletinError(f"{name}: the file is empty")
     table = _load_lexicon(default_lexicon(lexicon, None))
     if explain:
         for trace in explain_text(text, table):

@@ -214,11 +214,19 @@ def load_settings(config: Path | None, overrides: Mapping[str, Any] | None = Non
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    """``bulletin.toml`` -> dict; ConfigError names the file (and line) when it is not
+    readable, not UTF-8 or not TOML."""
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        data = Path(path).read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text (save the file as UTF-8)") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error})") from None
 

@@ -57,10 +57,11 @@ class Bulletin:
 def read_release(path: Path) -> str:
     """Read a release file as NFC text with LF line ends.
 
-    UTF-8 (with or without BOM) is tried first; bytes that are not UTF-8 are read as
-    Windows-1251 only if the result looks like Cyrillic prose (mostly Cyrillic letters,
-    mostly lower case, no control characters), so a KOI8 or Latin-1 file is refused
-    rather than read as mojibake. Raises :class:`InputError` naming the file.
+    UTF-8 (with or without BOM) is tried first, UTF-16 when the file starts with its BOM;
+    bytes that are not UTF-8 are read as Windows-1251 only if the result looks like
+    Cyrillic prose (mostly Cyrillic letters, mostly lower case, no control characters), so
+    a KOI8 or Latin-1 file is refused rather than read as mojibake. Raises
+    :class:`InputError` naming the file.
     """
     name = str(path)
     try:
@@ -71,6 +72,11 @@ def read_release(path: Path) -> str:
         raise InputError(f"{name}: is a folder, not a text file") from None
     except OSError as error:
         raise InputError(f"{name}: cannot read ({error.strerror})") from None
+    return release_text(data, name)
+
+
+def release_text(data: bytes, name: str) -> str:
+    """The checks of :func:`read_release` on bytes read elsewhere (standard input)."""
     text = decode_release(data, name)
     if not text.strip():
         raise InputError(f"{name}: the file is empty")
@@ -81,6 +87,13 @@ def read_release(path: Path) -> str:
 
 def decode_release(data: bytes, name: str) -> str:
     """Bytes -> NFC text with LF line ends; see :func:`read_release` for the rules."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{name}: not valid UTF-16 text (it starts with a UTF-16 BOM)"
+            ) from None
     if b"\x00" in data:
         raise InputError(f"{name}: not a text file (binary data)")
     try:

@@ -2,7 +2,10 @@
 
 read -> structure -> normalise -> script -> synthesise -> timeline -> master -> publish.
 Each stage is called through its package's public API; this module only passes plain
-data along and decides the output file names.
+data along and decides the output file names. The files of one bulletin are published
+together or not at all (:class:`bulletin.outputs.OutputSet`); a stop signal
+(:mod:`bulletin.lifecycle`) or an I/O error leaves ``out/`` and the cache as they were,
+and removes this run's temporary files and work folder.
 
 >>> make_bulletin(Job("release", (Path("examples/release.txt"),)), Settings(), preset, Path("out"))
 Outcome(name='release', audio=Path('out/release.mp3'), duration_s=151.2, ...)
@@ -21,10 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bulletin import lifecycle
 from bulletin.config import Settings
 from bulletin.document import Bulletin, parse_release, read_release
-from bulletin.errors import OutputError
-from bulletin.fsutil import atomic_path
+from bulletin.errors import InputError, OutputError
+from bulletin.fsutil import io_error
+from bulletin.outputs import OutputSet, clean_output_folder
 from bulletin.script import Clip, Script, Sound, Speech, build_script
 from bulletin.text import Lexicon, normalize
 from bulletin.workers import process_pool
@@ -57,30 +62,67 @@ class Outcome:
     remastered: bool  # False when the mastered audio came from the programme cache
 
 
-Progress = Callable[[int, int], None]  # (done, total) sentences synthesised
+# (stage, done, total): "reading" 0/1 -> 1/1, "synthesis" in sentences, "mastering" and
+# "encoding" in samples, "publishing" 0/1 -> 1/1
+Progress = Callable[[str, int, int], None]
+STAGES = ("reading", "synthesis", "mastering", "encoding", "publishing")
+MAX_CHARS = 1_000_000  # characters of text per bulletin, unless told otherwise
 
 
 def plan_jobs(files: Sequence[Path], *, combine: bool, name: str | None) -> list[Job]:
     """``a.txt b.txt`` -> two jobs; with ``combine`` one job named ``name`` (default: first stem)."""
+
+    def stem(file: Path) -> str:  # standard input (-) is named stdin
+        return "stdin" if str(file) == "-" else Path(file).stem
+
     if combine:
-        return [Job(name or Path(files[0]).stem, tuple(Path(f) for f in files))]
+        return [Job(name or stem(files[0]), tuple(Path(f) for f in files))]
     if name and len(files) == 1:
         return [Job(name, (Path(files[0]),))]
-    return [Job(Path(f).stem, (Path(f),)) for f in files]
+    return [Job(stem(f), (Path(f),)) for f in files]
 
 
 def check_output_dir(out_dir: Path) -> None:
     """Fail early, before any synthesis, if ``out_dir`` cannot be created or written."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".bulletin-check."):
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=f".{lifecycle.temp_tag()}check."):
             pass
     except OSError as error:
         raise OutputError(f"{out_dir}: cannot write output here ({error.strerror})") from None
 
 
-def read_bulletins(sources: Sequence[Path]) -> list[Bulletin]:
-    return [parse_release(read_release(path), path.name) for path in sources]
+def clean_stale(out_dir: Path, cache_dir: Path | None) -> None:
+    """Remove what dead runs left: finish their half-published sets and delete their
+    temporary files in ``out_dir``, the cache and TMPDIR (only those provably dead, see
+    :func:`bulletin.lifecycle.sweep`)."""
+    clean_output_folder(out_dir)
+    lifecycle.sweep(Path(tempfile.gettempdir()))
+    if cache_dir is not None:
+        lifecycle.sweep(Path(cache_dir))
+        lifecycle.sweep(Path(cache_dir) / "programmes")
+
+
+def read_bulletins(
+    sources: Sequence[Path], max_chars: int | None = MAX_CHARS, stdin: str | None = None
+) -> list[Bulletin]:
+    """Read and parse each source (``-``: the text ``stdin``); more than ``max_chars``
+    characters in all is refused before any work."""
+    texts = []
+    total = 0
+    for path in sources:
+        if str(path) == "-" and stdin is not None:
+            text, name = stdin, "stdin"
+        else:
+            text, name = read_release(path), path.name
+        total += len(text)
+        if max_chars is not None and total > max_chars:
+            raise InputError(
+                f"{name}: too long ({total:,} characters in this bulletin, the limit is "
+                f"{max_chars:,}; raise it with --max-chars)"
+            )
+        texts.append((text, name))
+    return [parse_release(text, name) for text, name in texts]
 
 
 def make_bulletin(
@@ -93,15 +135,26 @@ def make_bulletin(
     jobs: int | None = None,
     progress: Progress | None = None,
     pool: Executor | None = None,
+    max_chars: int | None = MAX_CHARS,
+    stdin: str | None = None,
 ) -> Outcome:
-    """Read, speak, master and publish one job; every file written atomically into out_dir.
+    """Read, speak, master and publish one job; its files appear in out_dir together.
 
     ``jobs`` processes share synthesis and encoding: the workers of ``pool``
-    (:func:`bulletin.workers.process_pool`), or ones started here.
+    (:func:`bulletin.workers.process_pool`), or ones started here. ``progress(stage,
+    done, total)`` follows the stages in :data:`STAGES`. A source ``-`` is the text
+    ``stdin``. An ``OSError`` or ``LibsndfileError`` on the output, cache or temporary
+    folders becomes an :class:`OutputError` naming the path.
     """
     from bulletin import audio, publish, synth
 
-    bulletins = read_bulletins(job.sources)
+    def report_stage(stage: str, done: int, total: int) -> None:
+        lifecycle.check()  # a stop signal: take no more work
+        if progress:
+            progress(stage, done, total)
+
+    report_stage("reading", 0, 1)
+    bulletins = read_bulletins(job.sources, max_chars, stdin)
     stories = [story for bulletin in bulletins for story in bulletin.stories]
     script = build_script(
         stories,
@@ -118,23 +171,35 @@ def make_bulletin(
     if settings.cover:
         publish.read_cover(settings.cover)
 
+    report_stage("reading", 1, 1)
+
     speech_at = [i for i, item in enumerate(script.items) if isinstance(item, Speech)]
     texts = [script.items[i].spoken for i in speech_at]
     stats: dict[str, int] = {}
-    work = Path(tempfile.mkdtemp(prefix="bulletin-"))
+    temp_root = Path(tempfile.gettempdir())
+    try:
+        work = Path(tempfile.mkdtemp(prefix=lifecycle.temp_tag()))
+    except OSError as error:
+        raise io_error(error, "making the work folder", [temp_root]) from None
+    out_dir = settings.out_dir
     stack = contextlib.ExitStack()  # one pool of workers for synthesis and mastering
+    outputs = OutputSet(out_dir, job.name)
     try:
         if pool is None:
             pool = stack.enter_context(process_pool(jobs or 1))
-        made = synth.synthesize_clips(
-            texts,
-            voice,
-            cache_dir=cache_dir or work / "clips",
-            jobs=jobs,
-            progress=(lambda done: progress(done, len(texts))) if progress else None,
-            stats=stats,
-            pool=pool,
-        )
+        report_stage("synthesis", 0, len(texts))
+        try:
+            made = synth.synthesize_clips(
+                texts,
+                voice,
+                cache_dir=cache_dir or work / "clips",
+                jobs=jobs,
+                progress=lambda done: report_stage("synthesis", done, len(texts)),
+                stats=stats,
+                pool=pool,
+            )
+        except (OSError, _sound_error()) as error:
+            raise io_error(error, "synthesising", [cache_dir, work]) from None
         clips: list[Clip | None] = [None] * len(script.items)
         for index, clip in zip(speech_at, made, strict=True):
             clips[index] = clip
@@ -148,49 +213,68 @@ def make_bulletin(
             bitrate_kbps=settings.bitrate,
             channels=settings.channels,
         )
-        out_dir = settings.out_dir
         audio_path = out_dir / f"{job.name}.{settings.format}"
         programme = _programme(job, bulletins, stories, script, timeline, settings)
         programmes = audio.ProgrammeCache(cache_dir / "programmes") if cache_dir else None
         key = programmes.key(timeline, script, clips, master) if programmes else ""
-        with atomic_path(audio_path) as tmp:
+        files = {
+            settings.format: audio_path,
+            "vtt": out_dir / f"{job.name}.vtt",
+            "srt": out_dir / f"{job.name}.srt",
+            "transcript": out_dir / f"{job.name}.transcript.txt",
+            "chapters": out_dir / f"{job.name}.chapters.json",
+            "manifest": out_dir / f"{job.name}.json",
+        }
+        temps = {
+            kind: outputs.add(path.name, manifest=kind == "manifest")
+            for kind, path in files.items()
+        }
+        try:
+            tmp = temps[settings.format]
             cached = programmes.get(key, settings.format) if programmes else None
             if cached:
                 shutil.copyfile(cached[0], tmp)
                 report = cached[1]
             else:
                 report = audio.render(
-                    timeline, script, clips, tmp, master, work_dir=work, jobs=jobs or 1, pool=pool
-                )
+                    timeline, script, clips, tmp, master, work_dir=work, jobs=jobs or 1,
+                    pool=pool, progress=report_stage,
+                )  # fmt: skip
                 if programmes:
                     programmes.put(key, settings.format, tmp, report)
             publish.write_tags(tmp, settings.format, programme)
+        except (OSError, _sound_error()) as error:
+            raise io_error(error, "mastering", [work, out_dir]) from None
+        stack.close()  # the workers are done: stop them before writing the rest
+        report_stage("publishing", 0, 1)
+        try:
+            captions = publish.caption_cues(programme.cues)
+            publish.write_vtt(temps["vtt"], captions)
+            publish.write_srt(temps["srt"], captions)
+            publish.write_transcript(temps["transcript"], programme)
+            publish.write_chapters_json(temps["chapters"], programme.chapters, programme.title)
+            manifest = publish.build_manifest(
+                programme,
+                voice=voice.name,
+                settings=_settings_record(settings),
+                loudness_lufs=report.integrated_lufs,
+                true_peak_dbtp=report.true_peak_dbtp,
+                files={kind: path.name for kind, path in files.items()},
+                checksums=outputs.checksums(),
+            )
+            publish.write_manifest(temps["manifest"], manifest)
+        except OSError as error:
+            raise io_error(error, "writing the outputs", [out_dir]) from None
+        outputs.publish()
+        if progress:
+            progress("publishing", 1, 1)
+    except lifecycle.Interrupted as stop:
+        stop.published = outputs.published  # what the one line says was left behind
+        raise
     finally:
         stack.close()
+        outputs.discard()  # what was not published
         shutil.rmtree(work, ignore_errors=True)
-
-    files = {
-        settings.format: audio_path,
-        "vtt": out_dir / f"{job.name}.vtt",
-        "srt": out_dir / f"{job.name}.srt",
-        "transcript": out_dir / f"{job.name}.transcript.txt",
-        "chapters": out_dir / f"{job.name}.chapters.json",
-        "manifest": out_dir / f"{job.name}.json",
-    }
-    captions = publish.caption_cues(programme.cues)
-    publish.write_vtt(files["vtt"], captions)
-    publish.write_srt(files["srt"], captions)
-    publish.write_transcript(files["transcript"], programme)
-    publish.write_chapters_json(files["chapters"], programme.chapters, programme.title)
-    manifest = publish.build_manifest(
-        programme,
-        voice=voice.name,
-        settings=_settings_record(settings),
-        loudness_lufs=report.integrated_lufs,
-        true_peak_dbtp=report.true_peak_dbtp,
-        files={kind: path.name for kind, path in files.items()},
-    )
-    publish.write_manifest(files["manifest"], manifest)
     return Outcome(
         name=job.name,
         audio=audio_path,
@@ -202,6 +286,13 @@ def make_bulletin(
         synthesised=stats.get("synthesised", len(texts)),
         remastered=cached is None,
     )
+
+
+def _sound_error() -> type[Exception]:
+    """soundfile's error class (what libsndfile raises on a full disk: "System error")."""
+    import soundfile
+
+    return getattr(soundfile, "LibsndfileError", RuntimeError)
 
 
 def _programme(

@@ -5,6 +5,13 @@ numpy, the voice) and serve both stages of every bulletin made. They are started
 "spawn" (no inherited locks or torch threads, the same on every platform), lazily, on
 the first task, so a make that needs none (a warm re-make) starts none.
 
+Workers never outlive their parent: on Linux the kernel sends them SIGKILL when it dies
+(``PR_SET_PDEATHSIG``), elsewhere a thread in each worker exits when its parent changes.
+They ignore SIGINT and SIGHUP (a terminal's Ctrl-C reaches the whole process group): the
+parent decides, and on a stop signal (:mod:`bulletin.lifecycle`) it terminates them
+instead of waiting for their tasks. With them gone, multiprocessing's resource tracker
+(which holds the pool's semaphores) sees its last user leave and exits too.
+
 >>> with process_pool(jobs=2) as pool:         # None when jobs is 1
 ...     clips = synthesize_clips(texts, preset, cache_dir=cache, jobs=2, pool=pool)
 ...     report = render(timeline, script, clips, output, settings, jobs=2, pool=pool)
@@ -14,13 +21,67 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import TypeVar
 
+from bulletin import lifecycle
+
 T = TypeVar("T")
 R = TypeVar("R")
+
+_PR_SET_PDEATHSIG = 1
+PARENT_WATCH_S = 0.5  # how often a worker without PR_SET_PDEATHSIG looks at its parent
+
+
+def _die_with_parent(parent: int) -> bool:
+    """Ask Linux to SIGKILL this process when its parent exits; False where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() != parent:  # the parent died before the request: nobody will send it
+        os._exit(1)
+    return True
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH_S)
+    os._exit(1)
+
+
+def worker_init(parent: int, main_thread: bool) -> None:
+    """Initializer of every worker: die with ``parent``; leave stop signals to it.
+
+    The kernel's death signal follows the parent *thread* that started the worker, so a
+    pool made outside the main thread (``main_thread`` False) uses the parent-watch thread.
+    """
+    for name in ("SIGINT", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    if not (main_thread and _die_with_parent(parent)):
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def stop_workers(pool: Executor) -> None:
+    """Terminate ``pool``'s worker processes now (SIGTERM), without waiting for their tasks."""
+    processes = dict(getattr(pool, "_processes", None) or {})
+    for process in processes.values():
+        with contextlib.suppress(Exception):
+            process.terminate()
 
 
 @contextlib.contextmanager
@@ -31,11 +92,19 @@ def process_pool(jobs: int) -> Iterator[Executor | None]:
         yield None
         return
     pool = ProcessPoolExecutor(
-        max_workers=jobs - 1, mp_context=multiprocessing.get_context("spawn")
+        max_workers=jobs - 1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=worker_init,
+        initargs=(os.getpid(), threading.current_thread() is threading.main_thread()),
     )
     try:
         yield pool
+    except BaseException:
+        stop_workers(pool)  # an error or a stop signal: the running tasks are not wanted
+        raise
     finally:
+        if lifecycle.stop_requested():
+            stop_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -66,6 +135,7 @@ def share_work(
     limit = queued * pool_workers(pool) if pool is not None else 0
     try:
         while waiting or running:
+            lifecycle.check()  # a stop signal: take no more work
             while pool is not None and waiting and len(running) < limit:
                 index = waiting.popleft()
                 function, args = there(items[index])
@@ -81,4 +151,5 @@ def share_work(
     finally:
         for future in running:
             future.cancel()
-        wait(running)
+        if not lifecycle.stop_requested():  # stopping: the pool's owner terminates them
+            wait(running)

@@ -261,14 +261,33 @@ def test_cache_command_shows_and_clears(tmp_path, sample):
     assert run("cache", "--cache-dir", str(cache)).stdout.split(": ", 1)[1].startswith("0 clips")
 
 
-def test_progress_bar_counts_to_the_total(capsys):
+def test_progress_follows_every_stage_to_its_end(tmp_path, sample):
+    from bulletin import make as pipeline
     from bulletin.cli import _ProgressBar
+    from bulletin.config import load_settings
+    from bulletin.synth import resolve_voice
 
-    bar = _ProgressBar("release")
-    for done in range(1, 6):
-        bar.update(done, 5)
+    settings = load_settings(None, {"output.dir": tmp_path / "out"})
+    bar = _ProgressBar("release", show=True)
+    seen: list[tuple[str, int, int]] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        seen.append((stage, done, total))
+        bar.update(stage, done, total)
+        assert bar.bar.pos == done and bar.bar.length == max(1, total)
+
+    job = pipeline.Job("release", (sample,))
+    pipeline.make_bulletin(job, settings, resolve_voice("ky-espeak"), jobs=1, progress=progress)
     bar.close()
-    assert bar.done == 5 and bar.bar.pos == 5 and bar.bar.length == 5
+    stages = list(dict.fromkeys(stage for stage, _, _ in seen))
+    assert stages == list(pipeline.STAGES)
+    for stage in stages:
+        updates = [(done, total) for name, done, total in seen if name == stage]
+        assert updates[-1][0] == updates[-1][1] > 0  # each bar reaches its end
+        assert [done for done, _ in updates] == sorted(done for done, _ in updates)
+    samples = {total for name, _, total in seen if name in ("mastering", "encoding")}
+    assert len(samples) == 1  # both count the programme's samples
+    assert bar.where() == "publishing"
 
 
 def test_a_missing_cover_or_jingle_fails_before_synthesis(tmp_path, sample):

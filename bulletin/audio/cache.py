@@ -29,6 +29,7 @@ from pathlib import Path
 import bulletin
 from bulletin.audio.master import MasterReport, MasterSettings
 from bulletin.audio.timeline import Timeline
+from bulletin.lifecycle import temp_tag
 from bulletin.script import Clip, Script, Sound
 
 
@@ -128,7 +129,7 @@ class ProgrammeCache:
         return len(metas)
 
     def _write(self, target: Path, fill) -> None:
-        fd, name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.directory)
+        fd, name = tempfile.mkstemp(prefix=f".{temp_tag()}", suffix=".tmp", dir=self.directory)
         os.close(fd)
         try:
             fill(Path(name))

@@ -61,6 +61,7 @@ from bulletin.audio.mix import mix_blocks
 from bulletin.audio.mp3join import join_parts, junction_samples
 from bulletin.audio.timeline import Timeline
 from bulletin.errors import OutputError
+from bulletin.lifecycle import temp_tag
 from bulletin.script import Clip, Script
 from bulletin.workers import process_pool, share_work
 
@@ -195,6 +196,7 @@ def _analyse_part(
     part: _Part,
     mix: str,
     threads: bool = False,
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[LoudnessMeter, np.ndarray]:
     """Pass 1 for one part: mix ``[part.start, part.end)``, write it to ``mix``, and
     measure loudness, K-weighted energy per chunk and true peak per chunk; returns the
@@ -224,6 +226,8 @@ def _analyse_part(
                 peak_meter.put(samples)
                 sink.write(samples)
                 meter.add(samples)
+                if tick:
+                    tick(samples.shape[0])
     finally:
         peak_meter.finish()
     peak_meter.check()
@@ -409,6 +413,7 @@ def _master_part(
     settings: MasterSettings,
     peaks: np.ndarray,
     gain_db: float,
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[LoudnessMeter, float]:
     """Pass 2 for one part (its mix in ``mix``, from ``part.start``): gain and limiting
     curve, encode to ``target``, and measure what goes into the encoder; returns its
@@ -442,6 +447,8 @@ def _master_part(
             writer.write(y)
             loudness.add(y)
             peak = max(peak, meter.add_max(y, peak))
+            if tick:
+                tick(n)
     rest = meter.flush()
     if rest.shape[0]:
         peak = max(peak, float(rest.max()))
@@ -449,25 +456,59 @@ def _master_part(
 
 
 def _master_part_from_file(
-    peaks: str, settings: MasterSettings, gain_db: float, mix: str, part: _Part, target: str
+    peaks: str,
+    settings: MasterSettings,
+    gain_db: float,
+    mix: str,
+    part: _Part,
+    target: str,
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[LoudnessMeter, float]:
     """:func:`_master_part` with the peaks saved by ``np.save`` (mapped, not copied)."""
-    return _master_part(mix, part, target, settings, np.load(peaks, mmap_mode="r"), gain_db)
+    peaks_map = np.load(peaks, mmap_mode="r")
+    return _master_part(mix, part, target, settings, peaks_map, gain_db, tick)
 
 
 def _run_parts(
-    count: int, function: Callable[..., T], args: Callable[[int], tuple], pool: Executor | None
+    count: int,
+    function: Callable[..., T],
+    args: Callable[[int], tuple],
+    pool: Executor | None,
+    sizes: Sequence[int] = (),
+    tick: Callable[[int], None] | None = None,
 ) -> list[T]:
-    """``[function(*args(i)) for i in range(count)]``, shared with the pool's workers."""
+    """``[function(*args(i)) for i in range(count)]``, shared with the pool's workers;
+    ``tick(samples)`` as parts here go on (``function`` takes ``tick``) and as workers'
+    parts (of ``sizes`` samples) finish."""
     results: list = [None] * count
-    share_work(
-        range(count),
-        lambda i: function(*args(i)),
-        lambda i: (function, args(i)),
-        pool,
-        results.__setitem__,
-    )
+    here: set[int] = set()
+
+    def run_here(i: int) -> T:
+        here.add(i)
+        return function(*args(i), tick=tick)
+
+    def done(i: int, result: T) -> None:
+        results[i] = result
+        if tick and i not in here:
+            tick(sizes[i])
+
+    share_work(range(count), run_here, lambda i: (function, args(i)), pool, done)
     return results
+
+
+def _stage(progress: Callable[[str, int, int], None] | None, stage: str, total: int):
+    """A ``tick(samples)`` that reports ``progress(stage, done, total)``; None without one."""
+    if progress is None:
+        return None
+    done = 0
+    progress(stage, 0, total)
+
+    def tick(samples: int) -> None:
+        nonlocal done
+        done += samples
+        progress(stage, min(done, total), total)
+
+    return tick
 
 
 def _ceiling(settings: MasterSettings) -> float:
@@ -484,11 +525,13 @@ def render(
     work_dir: Path | None = None,
     jobs: int = 1,
     pool: Executor | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> MasterReport:
     """Mix ``timeline``, bring it to ``settings.target_lufs`` under the true-peak ceiling,
     and write ``output`` in ``settings.format``; a long MP3 is encoded in parts by
     ``jobs`` processes (the file is the same whatever ``jobs`` is), the workers of
-    ``pool`` when given.
+    ``pool`` when given. ``progress(stage, done, total)`` follows the work in samples:
+    stage ``"mastering"`` (mixing and measuring), then ``"encoding"``.
 
     >>> render(tl, script, clips, Path("bulletin.mp3"), MasterSettings()).integrated_lufs
     -16.0
@@ -500,7 +543,7 @@ def render(
         )
     rate = timeline.sample_rate
     try:
-        work = Path(tempfile.mkdtemp(prefix=".master.", dir=work_dir))
+        work = Path(tempfile.mkdtemp(prefix=f".master.{temp_tag()}", dir=work_dir))
     except OSError as error:
         where = work_dir if work_dir is not None else tempfile.gettempdir()
         raise OutputError(
@@ -512,12 +555,15 @@ def render(
     if pool is None and len(parts) > 1:
         pool = own.enter_context(process_pool(min(jobs, len(parts))))
     try:
+        sizes = [part.end - part.start for part in parts]
         analysis = _joined_analysis(
             _run_parts(
                 len(parts),
                 partial(_analyse_part, timeline, script, clips),
                 lambda i: (parts[i], mixes[i], len(parts) == 1),
                 pool,
+                sizes,
+                _stage(progress, "mastering", sum(sizes)),
             )
         )
         ceiling = _ceiling(settings)
@@ -530,9 +576,13 @@ def render(
             if peak > 0 and 20.0 * math.log10(peak) + gain_db > ceiling:  # limiter works
                 limiter = ChunkLimiter(rate, ceiling, CHUNK)
                 gain_db = _fit_gain(analysis, limiter, gain_db, settings.target_lufs - stereo)
+        sizes = [part.end - part.start - part.skip for part in parts]
+        encoding = _stage(progress, "encoding", sum(sizes))
         if len(parts) == 1:
             results = [
-                _master_part(mixes[0], parts[0], str(output), settings, analysis.peaks, gain_db)
+                _master_part(
+                    mixes[0], parts[0], str(output), settings, analysis.peaks, gain_db, encoding
+                )
             ]
         else:
             peaks = work / "peaks.npy"  # the workers map it, nothing copied
@@ -543,6 +593,8 @@ def render(
                 partial(_master_part_from_file, str(peaks), settings, gain_db),
                 lambda i: (mixes[i], parts[i], str(targets[i])),
                 pool,
+                sizes,
+                encoding,
             )
             join_parts(targets, output)
     finally:

@@ -12,6 +12,9 @@ signal, so a renderer holds only the block it is working on, never a whole file.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from functools import lru_cache
 from math import gcd
 from pathlib import Path
@@ -30,6 +33,25 @@ def _reason(error: Exception) -> str:
     return text.replace("\n", " ")
 
 
+@contextlib.contextmanager
+def _decoder_noise_hidden():
+    """Keep what C decoders print on file descriptor 2 (mpg123's warnings about a broken
+    file) off stderr while a file is opened: the error says it in one line instead."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class _Source:
     """A seekable decoded file: ``frames``, ``rate``, ``channels``, ``read(start, n)``."""
 
@@ -40,7 +62,8 @@ class _Source:
         self._sf: sf.SoundFile | None = None
         self._pb = None
         try:
-            self._sf = sf.SoundFile(str(self.path))
+            with _decoder_noise_hidden():
+                self._sf = sf.SoundFile(str(self.path))
             self.frames = int(self._sf.frames)
             self.rate = int(self._sf.samplerate)
             self.channels = int(self._sf.channels)
@@ -48,14 +71,16 @@ class _Source:
             try:
                 from pedalboard.io import AudioFile
 
-                self._pb = AudioFile(str(self.path))
+                with _decoder_noise_hidden():
+                    self._pb = AudioFile(str(self.path))
                 self.frames = int(self._pb.frames)
                 self.rate = int(round(self._pb.samplerate))
                 self.channels = int(self._pb.num_channels)
             except Exception:  # noqa: BLE001
-                raise InputError(
-                    f"{self.path.name}: cannot read audio ({_reason(sf_error)})"
-                ) from None
+                reason = _reason(sf_error)
+                if "does not exist" in reason or "not recognised" in reason:
+                    reason = "not a sound file this program can decode, or damaged"
+                raise InputError(f"{self.path.name}: cannot read audio ({reason})") from None
         if self.rate <= 0 or self.channels <= 0:
             self.close()
             raise InputError(f"{self.path.name}: cannot read audio (no sample rate)")

@@ -19,6 +19,8 @@ ms, and a value that JSON cannot hold (an infinite loudness of silence) is ``nul
     sounds            [{role, file, start_s, end_s}]  jingles and stings as placed
     files             {kind: file name relative to the manifest}, kinds sorted,
                       e.g. {"audio": "release.mp3", "vtt": "release.vtt"}
+    sha256            {file name: SHA-256 hex} of every other file of the set, names
+                      sorted (when given; the files are published with the manifest last)
 
 A reader should ignore keys it does not know; ``manifest_version`` changes only when a
 key is removed or changes meaning.
@@ -45,6 +47,7 @@ def build_manifest(
     loudness_lufs: float,
     true_peak_dbtp: float,
     files: dict[str, str],
+    checksums: Mapping[str, str] | None = None,
 ) -> dict:
     """The manifest for ``programme`` as a plain, JSON-ready dict (see the module docstring)."""
     spans: dict[int, tuple[float, float]] = {}
@@ -103,6 +106,7 @@ def build_manifest(
             for sound in programme.sounds
         ],
         "files": {kind: _file_name(files[kind]) for kind in sorted(files)},
+        **({"sha256": {name: checksums[name] for name in sorted(checksums)}} if checksums else {}),
     }
 
 

@@ -6,6 +6,8 @@ key is a hash of everything that changes the sound (see
 CRC-32 of the whole file let a reader reject a truncated or corrupt entry, which is then
 deleted and made again. Writers write a hidden temporary file in the same folder and
 rename it into place, so processes can share a cache and never see a partial file.
+A cache that cannot be written (a full disk) is left as it is: the clips go to a
+temporary folder instead, with one warning line on stderr.
 
 >>> cache = ClipCache(default_cache_dir())
 >>> key = clip_key("3f2a...", "салам дүйнө")
@@ -26,6 +28,7 @@ import os
 import re
 import shutil
 import struct
+import sys
 import tempfile
 import zlib
 from pathlib import Path
@@ -34,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from bulletin.errors import OutputError
+from bulletin.lifecycle import temp_tag
 from bulletin.script import Clip
 
 HEADER_BYTES = 44
@@ -130,8 +134,27 @@ class ClipCache:
         pcm = to_pcm16(samples)
         blob = wav_bytes(pcm, sample_rate)
         name = f"{key}-{len(pcm)}-{zlib.crc32(blob):08x}.wav"
+        try:
+            target = self._write(name, key, blob)
+        except OSError as error:  # a full cache disk: go on without the cache
+            if self.directory in _TEMPORARY:
+                raise
+            reason = error.strerror or error
+            _warn_once(
+                f"warning: clip cache {self.directory}: cannot write ({reason}); "
+                "going on without the cache"
+            )
+            self.directory, self._index = _spill_dir(), None
+            target = self._write(name, key, blob)
+        if self._index is not None:
+            self._index.setdefault(key, []).insert(0, name)
+        return Clip(path=target, samples=len(pcm), sample_rate=sample_rate)
+
+    def _write(self, name: str, key: str, blob: bytes) -> Path:
         target = self.directory / name
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=self.directory)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{key}.{temp_tag()}", suffix=".part", dir=self.directory
+        )
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(blob)
@@ -140,9 +163,21 @@ class ClipCache:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        if self._index is not None:
-            self._index.setdefault(key, []).insert(0, name)
-        return Clip(path=target, samples=len(pcm), sample_rate=sample_rate)
+        return target
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(line: str) -> None:
+    if line not in _WARNED:
+        _WARNED.add(line)
+        print(line, file=sys.stderr, flush=True)
+
+
+def _spill_dir() -> Path:
+    """This process's folder for clips when the cache cannot take them (one per process)."""
+    return _TEMPORARY[0] if _TEMPORARY else temporary_cache_dir()
 
 
 def verify(path: Path) -> Clip | None:
@@ -199,7 +234,7 @@ _TEMPORARY: list[Path] = []
 def temporary_cache_dir() -> Path:
     """A fresh folder for ``--no-cache`` runs, deleted when the process exits
     (or earlier with :func:`remove_temporary_caches`)."""
-    path = Path(tempfile.mkdtemp(prefix="bulletin-clips-"))
+    path = Path(tempfile.mkdtemp(prefix=f"{temp_tag()}clips-"))
     if not _TEMPORARY:
         atexit.register(remove_temporary_caches)
     _TEMPORARY.append(path)

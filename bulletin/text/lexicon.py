@@ -79,6 +79,8 @@ def load_lexicon(path: str | Path) -> Lexicon:
         kind = fields[2].strip() if len(fields) == 3 else "expand"
         if not written:
             raise InputError(f"{path}:{number}: empty written form")
+        if not spoken:
+            raise InputError(f"{path}:{number}: empty spoken form for {written!r}")
         if kind not in KINDS:
             raise InputError(
                 f"{path}:{number}: unknown kind {kind!r} (use one of {', '.join(KINDS)})"

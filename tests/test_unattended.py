@@ -1,0 +1,234 @@
+"""`bulletin make` run unattended, in real processes: killed at varied moments, two at once
+on one name, and on small full file systems (tmpfs mounted in a private mount namespace
+with ``unshare``, so no root is needed where user namespaces are allowed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from test_lifecycle import gone, live_signals, wait_gone
+
+from bulletin.outputs import sha256
+from bulletin.synth.cache import verify
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "examples" / "release.txt"
+KINDS = (".mp3", ".vtt", ".srt", ".transcript.txt", ".chapters.json", ".json")
+
+
+def short_release(folder: Path, extra: str = "", name: str = "news") -> Path:
+    """The sample's first paragraphs (a short programme: fast runs), plus ``extra``."""
+    paragraphs = SAMPLE.read_text(encoding="utf-8").split("\n")[:3]
+    path = folder / f"{name}.txt"
+    path.write_text("\n".join(paragraphs) + (f"\n{extra}\n" if extra else "\n"), "utf-8")
+    return path
+
+
+class Place:
+    """A private out/, cache and TMPDIR, and a marker in the environment of every process
+    a run starts (workers and resource tracker included), to find them afterwards."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.out, self.cache, self.tmp = root, root / "out", root / "cache", root / "tmp"
+        for folder in (self.out, self.cache, self.tmp):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.marker = f"BULLETIN_TEST_RUN={uuid.uuid4().hex}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ, TMPDIR=str(self.tmp), PYTHONUNBUFFERED="1")
+        name, value = self.marker.split("=")
+        env[name] = value
+        return env
+
+    def command(self, *args: str, out: Path | None = None) -> list[str]:
+        return [
+            sys.executable, "-m", "bulletin", "make", *args, "-o", str(out or self.out),
+            "--cache-dir", str(self.cache), "--voice", "ky-espeak",
+        ]  # fmt: skip
+
+    def start(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            self.command(*args, "-j", "2"),
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=live_signals,  # not ignored, even when pytest runs in the background
+        )
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(self.command(*args), env=self.env(), capture_output=True, text=True)
+
+    def processes(self) -> list[int]:
+        """Live processes carrying this place's marker."""
+        found = []
+        for environ in Path("/proc").glob("[0-9]*/environ"):
+            try:
+                if self.marker.encode() in environ.read_bytes().split(b"\0"):
+                    pid = int(environ.parent.name)
+                    if not gone(pid):
+                        found.append(pid)
+            except OSError:
+                continue
+        return found
+
+
+def whole_set(out: Path, name: str = "news") -> dict:
+    """The manifest of the one whole set ``name`` in ``out``: every file it names is there
+    with its SHA-256, and nothing else is."""
+    manifest = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["sha256"]) == sorted(f"{name}{k}" for k in KINDS if k != ".json")
+    for file_name, digest in manifest["sha256"].items():
+        assert sha256(out / file_name) == digest, f"{file_name} belongs to another run"
+    return manifest
+
+
+def leftovers(place: Place) -> list[str]:
+    """Temporary files anywhere in out/, TMPDIR or the cache."""
+    found = [p.name for p in place.out.iterdir() if p.name.startswith(".")]
+    found += [p.name for p in place.tmp.iterdir()]
+    found += [p.name for p in place.cache.rglob(".*")]
+    return found
+
+
+def cache_is_sound(place: Place) -> None:
+    clips = [p for p in place.cache.iterdir() if p.suffix == ".wav"]
+    assert clips and all(verify(p) is not None for p in clips)
+
+
+def test_kill_trials_leave_no_torn_set_process_or_temporary(tmp_path):
+    """9 runs killed with SIGKILL, SIGTERM or SIGINT at moments from start-up to
+    publishing; each run makes a new sentence, so each synthesises and masters."""
+    place = Place(tmp_path)
+    started = time.monotonic()
+    first = place.run(str(short_release(tmp_path)))
+    took = time.monotonic() - started  # the moments are fractions of a whole run
+    assert first.returncode == 0, first.stderr
+    whole_set(place.out)
+    delays = [took * f for f in (0.25, 0.5, 0.75)]
+    trials = [(s, d) for d in delays for s in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT)]
+    stopped_in = []
+    for number, (signum, delay) in enumerate(trials):
+        source = short_release(tmp_path, f"Сынак {number + 2}-жолу өттү.")
+        run = place.start(str(source))
+        time.sleep(delay)
+        run.send_signal(signum)
+        _, stderr = run.communicate(timeout=120)
+        lines = stderr.decode().strip().splitlines()
+        if signum == signal.SIGKILL:
+            assert run.returncode in (-9, 0)
+        elif run.returncode != 0:  # it was still running
+            assert run.returncode == 128 + signum, stderr
+            assert len(lines) == 1 and "interrupted by SIG" in lines[0], stderr
+            assert not [p for p in leftovers(place) if f"-{run.pid}-" in p]
+            stopped_in.append(lines[0].split("(")[-1].split(")")[0])
+        assert wait_gone(place.processes()) == [], f"trial {number}: a process outlived it"
+        manifest_there = (place.out / "news.json").exists()
+        if manifest_there:
+            whole_set(place.out)
+        else:  # only a SIGKILL in the middle of publishing leaves the set without one
+            assert signum == signal.SIGKILL
+            assert [p for p in place.out.iterdir() if p.name.endswith(".publish")]
+    assert len(set(stopped_in)) > 1, stopped_in  # the moments were really varied
+    last = place.run(str(short_release(tmp_path, "Акыркы сынак.")))
+    assert last.returncode == 0, last.stderr
+    whole_set(place.out)
+    assert leftovers(place) == [] and place.processes() == []
+    assert sorted(p.name for p in place.out.iterdir()) == sorted(f"news{k}" for k in KINDS)
+    cache_is_sound(place)
+
+
+def test_two_makes_of_one_name_at_once_leave_one_whole_set(tmp_path):
+    place = Place(tmp_path)
+    sources = [short_release(tmp_path, f"Вариант {n}.", name=f"v{n}") for n in (1, 2)]
+    runs = [place.start(str(source), "--name", "news") for source in sources]
+    assert [run.wait(timeout=180) for run in runs] == [0, 0]
+    manifest = whole_set(place.out)
+    spoken = " ".join(s["written"] for s in manifest["sentences"])
+    assert ("Вариант 1." in spoken) != ("Вариант 2." in spoken)
+    assert leftovers(place) == []
+
+
+def in_small_tmpfs(
+    place: Place, folder: Path, size_kb: int, script: str
+) -> subprocess.CompletedProcess:
+    """Run ``script`` (sh) with a ``size_kb`` tmpfs mounted on ``folder``, in a private
+    mount namespace (``unshare``), and return its output."""
+    folder.mkdir(parents=True, exist_ok=True)
+    command = (
+        f"mount -t tmpfs -o size={size_kb}k tmpfs '{folder}' && {script}; code=$?; "
+        f"cp -a '{folder}/.' '{folder}.seen/'; exit $code"
+    )
+    Path(f"{folder}.seen").mkdir(exist_ok=True)
+    # root needs only a mount namespace; anyone else maps themselves to root in a user one
+    namespaces = ["--mount"] if os.geteuid() == 0 else ["--user", "--map-root-user", "--mount"]
+    result = subprocess.run(
+        ["unshare", *namespaces, "sh", "-c", command],
+        env=place.env(),
+        capture_output=True,
+        text=True,
+    )
+    return result
+
+
+def make_line(place: Place, source: Path, out: Path | None = None) -> str:
+    return " ".join(f"'{part}'" for part in place.command(str(source), "-j", "1", out=out))
+
+
+def assert_one_line_error(result, path: str) -> None:
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert path in lines[0] and "no space left" in lines[0], lines[0]
+
+
+def test_an_output_folder_with_room_for_the_audio_only_keeps_the_old_set(tmp_path):
+    place = Place(tmp_path)
+    source = short_release(tmp_path)
+    assert place.run(str(source)).returncode == 0
+    old = {p.name: p.read_bytes() for p in place.out.iterdir()}
+    audio = len(old["news.mp3"])
+    # the old set, the new MP3's temporary and 8 KB: the captions do not fit
+    size_kb = (sum(len(b) for b in old.values()) + audio) // 1024 + 12
+    small = tmp_path / "small"
+    copy_old = f"cp -a '{place.out}/.' '{small}/' && "
+    result = in_small_tmpfs(place, small, size_kb, copy_old + make_line(place, source, out=small))
+    assert_one_line_error(result, str(small))
+    seen = Path(f"{small}.seen")
+    assert {p.name: p.read_bytes() for p in seen.iterdir()} == old  # nothing new, nothing lost
+
+
+def test_a_full_temporary_folder_is_one_line_and_no_output(tmp_path):
+    place = Place(tmp_path)
+    source = short_release(tmp_path)
+    result = in_small_tmpfs(place, place.tmp, 64, make_line(place, source))
+    assert_one_line_error(result, str(place.tmp))
+    assert list(place.out.iterdir()) == [] and list(Path(f"{place.tmp}.seen").iterdir()) == []
+
+
+def test_a_full_cache_disk_means_running_without_the_cache(tmp_path):
+    place = Place(tmp_path)
+    source = short_release(tmp_path)
+    result = in_small_tmpfs(place, place.cache, 24, make_line(place, source))
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"warning: clip cache {place.cache}"), lines
+    assert "going on without the cache" in lines[0]
+    whole_set(place.out)
+    assert leftovers(place) == []
+    seen = Path(f"{place.cache}.seen")  # what the cache held: only whole clips
+    assert all(verify(p) is not None for p in seen.iterdir() if p.suffix == ".wav")
+    assert not [p for p in seen.rglob(".*")]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _needs_unshare():
+    assert shutil.which("unshare"), "util-linux's unshare runs the full-disk tests"
