@@ -111,6 +111,8 @@ def _segment_events(level, quiet, words, weights, f0, f1, k0, k1) -> list[WordEv
         lo, hi = max(cuts[j - 1] + 1, cuts[j] - reach), min(cuts[j + 1] - 1, cuts[j] + reach)
         if hi > lo:
             f = lo + int(np.argmin(level[lo : hi + 1]))
+            if level[cuts[j]] - level[f] < 3.0:  # nothing clearly quieter: keep the share
+                f = cuts[j]
             cuts[j] = ends[j] = f
             if quiet[f]:
                 a = f
