@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -206,6 +207,8 @@ def make_bulletin(
     )
 
 
+_ORDINARY_SPACES = re.compile(r"[^\S\u00a0\u202f\u2007]+")  # whitespace but no-break spaces
+
 #: A chapter mark sits inside the pause before its story: at least this far from the
 #: speech or sound before it (a decoder that ignores the MP3 encoder delay must not play
 #: the last word's tail) ...
@@ -307,16 +310,19 @@ def _cue_words(
         return ()
     source = item.written if item.role == "sentence" else spoken_heading(item.written)
     pieces = align(source, lexicon)
-    counts = [len(piece.split()) for piece, _ in pieces]
-    if [w for _, words in pieces for w in words] == spoken and sum(counts) == len(written):
-        at = 0
-        restored = []  # the written words as written (a rubric was lowered to be read)
-        for count, (_, words) in zip(counts, pieces, strict=True):
-            restored.append((" ".join(written[at : at + count]), words))
-            at += count
-        pieces = restored
-    else:  # normalised differently (another lexicon): match the words themselves
+    if [w for _, words in pieces for w in words] != spoken or sum(
+        len(piece.split()) for piece, _ in pieces
+    ) != len(written):  # normalised differently (another lexicon): match the words
         pieces = align_words(written, spoken)
+    # each piece as written (a rubric was lowered to be read; no-break spaces kept)
+    spans = [m.span() for m in re.finditer(r"\S+", item.written)]
+    at, restored = 0, []
+    for piece, words in pieces:
+        count = len(piece.split())
+        text = item.written[spans[at][0] : spans[at + count - 1][1]] if count else ""
+        restored.append((_ORDINARY_SPACES.sub(" ", text), words))
+        at += count
+    pieces = restored
     out = []
     k, last = 0, start_s
     for piece, words in pieces:

@@ -106,7 +106,7 @@ def caption_cues(cues: Sequence[Cue], max_chars: int = 42, max_lines: int = 2) -
                 CaptionCue(
                     start_s=start,
                     end_s=end,
-                    lines=wrap_lines(words[i:j], max_chars, max_lines),
+                    lines=wrap_lines(split_words(" ".join(words[i:j])), max_chars, max_lines),
                     story=cue.story,
                     sentence=index,
                     role=cue.role,
@@ -306,7 +306,14 @@ def _chunk(
 
     ``gaps[k]`` is the silence (seconds) before ``words[k]`` when known."""
     n = len(words)
-    if _fits(words, max_chars, max_lines):
+    pieces = any(" " in word for word in words)  # words read together: lines may break them
+
+    def fits(i: int, j: int) -> bool:
+        return _fits(
+            split_words(" ".join(words[i:j])) if pieces else words[i:j], max_chars, max_lines
+        )
+
+    if fits(0, n):
         return [(0, n, 1.0)]
     duration = cue.end_s - cue.start_s
     capacity = max_chars * max_lines
@@ -318,7 +325,7 @@ def _chunk(
         width = -1
         for i in range(j - 1, -1, -1):
             width += len(words[i]) + 1
-            if j - i > 1 and not _fits(words[i:j], max_chars, max_lines):
+            if j - i > 1 and not fits(i, j):
                 break
             if best[i][0] == inf:
                 continue
@@ -331,7 +338,10 @@ def _chunk(
             if j < n:
                 cost += breaks[j]
             if j - i > 1:
-                cost += 0.5 * _wrap(list(words[i:j]), max_chars, breaks[i : j + 1])[1]
+                if pieces:
+                    cost += 0.5 * _wrap(split_words(" ".join(words[i:j])), max_chars)[1]
+                else:
+                    cost += 0.5 * _wrap(list(words[i:j]), max_chars, breaks[i : j + 1])[1]
             if cost < best[j][0]:
                 best[j] = (cost, i)
     chunks: list[tuple[int, int, float]] = []
