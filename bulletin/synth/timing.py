@@ -121,7 +121,7 @@ def _segment_events(level, quiet, words, weights, f0, f1, k0, k1) -> list[WordEv
                 b = f
                 while b < hi and quiet[b]:
                     b += 1
-                ends[j], cuts[j] = a, b
+                ends[j] = cuts[j] = a  # a short silence: the closure of the next word's stop
     return [
         WordEvent(k0 + j, cuts[j], max(cuts[j], ends[j + 1] if j + 1 < len(cuts) - 1 else f1))
         for j in range(k1 - k0)
