@@ -31,14 +31,10 @@ def align(written: str, lexicon: Lexicon | None = None) -> list[Piece]:
     """``[(written piece, spoken words), ...]`` for one sentence, in order (see above).
 
     Every written word is in exactly one piece; a piece's written text is its words
-    joined by single spaces. If the scanner pass cannot be followed (it should always be),
-    the words are matched by :func:`match_words` instead.
+    joined by single spaces. The pass is the normaliser's own (``rewrite``: the same
+    pattern and callback), so the spoken words are exactly ``normalize(written).split()``.
     """
-    from bulletin.text.normalizer import normalize
-
     spoken, sources = _rewrite_with_sources(written, lexicon)
-    if spoken != normalize(written, lexicon):  # pragma: no cover - a scanner change
-        return align_words(written.split(), normalize(written, lexicon).split())
     written_spans = [(m.start(), m.end()) for m in _WORD.finditer(written)]
     spoken_words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(spoken)]
     if not written_spans:
@@ -47,8 +43,7 @@ def align(written: str, lexicon: Lexicon | None = None) -> list[Piece]:
     # For each spoken word: the first and last written word its characters came from.
     links: list[tuple[int, int]] = []
     for _, start, end in spoken_words:
-        lo = min(sources[i][0] for i in range(start, end))
-        hi = max(sources[i][1] for i in range(start, end))
+        lo, hi = sources[start][0], sources[end - 1][1]  # sources only ever move forward
         first = _word_at(starts, written_spans, lo, forward=True)
         last = max(first, _word_at(starts, written_spans, hi - 1, forward=False))
         links.append((first, last))
