@@ -32,8 +32,9 @@ from bulletin.workers import process_pool
 
 if TYPE_CHECKING:
     from bulletin.audio import Timeline
+    from bulletin.audio.timeline import Entry
     from bulletin.document import Story
-    from bulletin.publish import Programme
+    from bulletin.publish import Programme, Word
     from bulletin.synth import VoicePreset
 
 
@@ -282,7 +283,7 @@ def _programme(
     )
 
 
-def _chapter_start(entry, rate: int) -> float:
+def _chapter_start(entry: Entry, rate: int) -> float:
     """Where a chapter mark goes in the pause (``entry``) before its story: see
     :data:`CHAPTER_INSET_S`; the programme's first pause starts it at 0."""
     if entry.kind != "pause" or entry.start == 0:
@@ -295,7 +296,7 @@ def _chapter_start(entry, rate: int) -> float:
 
 def _cue_words(
     item: Speech, clip: Clip | None, start_s: float, end_s: float, lexicon: Lexicon | None
-):
+) -> tuple[Word, ...]:
     """The written pieces of ``item`` with programme times from the clip's word events
     (empty when the clip has none)."""
     from bulletin.document import spoken_heading

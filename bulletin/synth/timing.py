@@ -45,7 +45,9 @@ def proportional_events(words: Sequence[str], start: int, end: int) -> tuple[Wor
     return tuple(WordEvent(k, cuts[k], cuts[k + 1]) for k in range(len(words)))
 
 
-def estimate_events(samples: np.ndarray, sample_rate: int, words: Sequence[str]) -> tuple:
+def estimate_events(
+    samples: np.ndarray, sample_rate: int, words: Sequence[str]
+) -> tuple[WordEvent, ...]:
     """One estimated :class:`WordEvent` per word of ``words`` (see the module docstring)."""
     n = len(words)
     length = len(samples)
@@ -94,13 +96,15 @@ def estimate_events(samples: np.ndarray, sample_rate: int, words: Sequence[str])
     segments.append((seg_start, last, word0, n))
     events: list[WordEvent] = []
     for f0, f1, k0, k1 in segments:
-        events.extend(_segment_events(level, quiet, words, weights, f0, f1, k0, k1))
+        events.extend(_segment_events(level, quiet, words, f0, f1, k0, k1))
     return tuple(
         WordEvent(e.index, min(e.start * hop, length), min(e.end * hop, length)) for e in events
     )
 
 
-def _segment_events(level, quiet, words, weights, f0, f1, k0, k1) -> list[WordEvent]:
+def _segment_events(
+    level: np.ndarray, quiet: np.ndarray, words: Sequence[str], f0: int, f1: int, k0: int, k1: int
+) -> list[WordEvent]:
     """Frames ``[f0, f1)`` shared by words ``k0..k1``, inner boundaries moved to the
     quietest frame within a third of the shorter neighbouring word."""
     share = proportional_events(words[k0:k1], f0, f1)
