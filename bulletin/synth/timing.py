@@ -26,6 +26,10 @@ PAUSE_S = 0.1
 #: Frames quieter than this far below the clip's loudest frame count as silence.
 SILENCE_DB = 40.0
 FRAME_S = 0.01
+#: A boundary moves to the quietest frame within this share of the shorter word beside it,
+#: if that frame is at least SNAP_DB quieter.
+SNAP_REACH = 0.25
+SNAP_DB = 3.0
 
 
 def word_weights(words: Sequence[str]) -> list[float]:
@@ -106,16 +110,16 @@ def _segment_events(
     level: np.ndarray, quiet: np.ndarray, words: Sequence[str], f0: int, f1: int, k0: int, k1: int
 ) -> list[WordEvent]:
     """Frames ``[f0, f1)`` shared by words ``k0..k1``, inner boundaries moved to the
-    quietest frame within a third of the shorter neighbouring word."""
+    quietest frame nearby (see SNAP_REACH)."""
     share = proportional_events(words[k0:k1], f0, f1)
     cuts = [f0] + [e.start for e in share[1:]] + [f1]
     ends = list(cuts)  # end of the word before each cut (a short silence between words)
     for j in range(1, len(cuts) - 1):
-        reach = max(0, min(cuts[j] - cuts[j - 1], cuts[j + 1] - cuts[j]) // 3)
+        reach = int(min(cuts[j] - cuts[j - 1], cuts[j + 1] - cuts[j]) * SNAP_REACH)
         lo, hi = max(cuts[j - 1] + 1, cuts[j] - reach), min(cuts[j + 1] - 1, cuts[j] + reach)
         if hi > lo:
             f = lo + int(np.argmin(level[lo : hi + 1]))
-            if level[cuts[j]] - level[f] < 3.0:  # nothing clearly quieter: keep the share
+            if level[cuts[j]] - level[f] < SNAP_DB:  # nothing clearly quieter: keep the share
                 f = cuts[j]
             cuts[j] = ends[j] = f
             if quiet[f]:
