@@ -158,3 +158,21 @@ def test_real_espeak_make_has_word_times_identical_for_any_jobs(tmp_path, releas
             (out / f"evening.{ext}").read_bytes() for ext in ("vtt", "srt", "mp3")
         ]
     assert outputs[1] == outputs[2]
+
+
+@pytest.mark.parametrize(
+    ("start_ms", "length_ms", "mark_ms"),
+    [
+        (0, 500, 0),  # the programme's lead-in: the first chapter starts the file
+        (10_000, 1500, 11_200),  # between stories: 300 ms before the next story
+        (10_000, 300, 10_100),  # before a sting: 100 ms after the speech
+        (10_000, 150, 10_075),  # too short for both: the middle
+    ],
+)
+def test_chapter_mark_sits_inside_the_pause(start_ms, length_ms, mark_ms):
+    from bulletin.audio.timeline import Entry
+    from bulletin.make import _chapter_start
+
+    rate = 48000
+    entry = Entry(0, "pause", start_ms * rate // 1000, length_ms * rate // 1000)
+    assert _chapter_start(entry, rate) == pytest.approx(mark_ms / 1000)
