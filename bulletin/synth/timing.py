@@ -61,23 +61,18 @@ def estimate_events(
     frames = length // hop
     if frames < 2 * n:
         return proportional_events(words, 0, length)
-    x = np.asarray(samples, dtype=np.float64)[: frames * hop].reshape(frames, hop)
-    level = 10.0 * np.log10((x * x).mean(axis=1) + 1e-12)
+    x = np.asarray(samples, dtype=np.float32)[: frames * hop].reshape(frames, hop)
+    level = 10.0 * np.log10(np.einsum("ij,ij->i", x, x, dtype=np.float64) / hop + 1e-12)
     quiet = level < max(level.max() - SILENCE_DB, -90.0)
     loud = np.flatnonzero(~quiet)
     if loud.size == 0:
         return proportional_events(words, 0, length)
     first, last = int(loud[0]), int(loud[-1]) + 1
     # pauses: quiet runs of PAUSE_S or more inside the speech
-    pauses = []
-    run = first
     min_run = max(1, int(round(PAUSE_S / FRAME_S)))
-    for f in range(first, last + 1):
-        if f < last and quiet[f]:
-            continue
-        if f - run >= min_run:
-            pauses.append((run, f))
-        run = f + 1
+    edges = np.diff(np.concatenate([[0], quiet[first:last].astype(np.int8), [0]]))
+    runs = zip(np.flatnonzero(edges == 1) + first, np.flatnonzero(edges == -1) + first, strict=True)
+    pauses = [(int(a), int(b)) for a, b in runs if b - a >= min_run]
     weights = word_weights(words)
     cum = np.concatenate([[0.0], np.cumsum(weights)]) / sum(weights)
     speech = (last - first) - sum(b - a for a, b in pauses)
