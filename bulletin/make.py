@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -36,8 +37,9 @@ from bulletin.workers import process_pool
 
 if TYPE_CHECKING:
     from bulletin.audio import Timeline
+    from bulletin.audio.timeline import Entry
     from bulletin.document import Story
-    from bulletin.publish import Programme
+    from bulletin.publish import Programme, Word
     from bulletin.synth import VoicePreset
 
 
@@ -214,7 +216,9 @@ def make_bulletin(
             channels=settings.channels,
         )
         audio_path = out_dir / f"{job.name}.{settings.format}"
-        programme = _programme(job, bulletins, stories, script, timeline, settings)
+        programme = _programme(
+            job, bulletins, stories, script, timeline, settings, clips=clips, lexicon=lexicon
+        )
         programmes = audio.ProgrammeCache(cache_dir / "programmes") if cache_dir else None
         key = programmes.key(timeline, script, clips, master) if programmes else ""
         files = {
@@ -295,6 +299,16 @@ def _sound_error() -> type[Exception]:
     return getattr(soundfile, "LibsndfileError", RuntimeError)
 
 
+_ORDINARY_SPACES = re.compile(r"[^\S\u00a0\u202f\u2007]+")  # whitespace but no-break spaces
+
+#: A chapter mark sits inside the pause before its story: at least this far from the
+#: speech or sound before it (a decoder that ignores the MP3 encoder delay must not play
+#: the last word's tail) ...
+CHAPTER_INSET_S = 0.1
+#: ... and, in a long pause, this long before the story's first sound.
+CHAPTER_LEAD_S = 0.3
+
+
 def _programme(
     job: Job,
     bulletins: Sequence[Bulletin],
@@ -302,8 +316,12 @@ def _programme(
     script: Script,
     timeline: Timeline,
     settings: Settings,
+    *,
+    clips: Sequence[Clip | None] = (),
+    lexicon: Lexicon | None = None,
 ) -> Programme:
-    """Timeline sample offsets -> seconds for cues and chapters; the written transcript."""
+    """Timeline sample offsets -> seconds for cues, their words and chapters; the written
+    transcript. ``clips[i]`` is the clip of ``script.items[i]`` (word events)."""
     from bulletin.publish import Chapter, Cue, Programme, SoundCue
 
     rate = timeline.sample_rate
@@ -315,17 +333,22 @@ def _programme(
             end = (entry.start + entry.length) / rate
             sounds.append(SoundCue(entry.start / rate, end, item.role, item.path.name))
         elif isinstance(item, Speech):
+            start_s, end_s = entry.start / rate, (entry.start + entry.length) / rate
+            clip = clips[index] if index < len(clips) else None
+            words = _cue_words(item, clip, start_s, end_s, lexicon)
             cues.append(
                 Cue(
-                    start_s=entry.start / rate,
-                    end_s=(entry.start + entry.length) / rate,
+                    start_s=start_s,
+                    end_s=end_s,
                     written=item.written,
                     spoken=item.spoken,
                     story=item.story,
                     role=item.role,
+                    words=words,
+                    timing=clip.timing if words and clip else None,
                 )
             )
-    chapter_starts = [starts[mark.item_index].start / rate for mark in script.marks]
+    chapter_starts = [_chapter_start(starts[mark.item_index], rate) for mark in script.marks]
     chapter_ends = [*chapter_starts[1:], timeline.length / rate]
     chapters = tuple(
         Chapter(start_s=start, end_s=end, title=mark.title)
@@ -349,6 +372,64 @@ def _programme(
         transcript=written_text(stories),
         sounds=tuple(sounds),
     )
+
+
+def _chapter_start(entry: Entry, rate: int) -> float:
+    """Where a chapter mark goes in the pause (``entry``) before its story: see
+    :data:`CHAPTER_INSET_S`; the programme's first pause starts it at 0."""
+    if entry.kind != "pause" or entry.start == 0:
+        return entry.start / rate
+    inset, lead = round(CHAPTER_INSET_S * rate), round(CHAPTER_LEAD_S * rate)
+    if entry.length < 2 * inset:
+        return (entry.start + entry.length // 2) / rate
+    return min(max(entry.end - lead, entry.start + inset), entry.end - inset) / rate
+
+
+def _cue_words(
+    item: Speech, clip: Clip | None, start_s: float, end_s: float, lexicon: Lexicon | None
+) -> tuple[Word, ...]:
+    """The written pieces of ``item`` with programme times from the clip's word events
+    (empty when the clip has none)."""
+    from bulletin.document import spoken_heading
+    from bulletin.publish import Word
+    from bulletin.text.alignment import align, align_words
+
+    if clip is None or not clip.words:
+        return ()
+    written = item.written.split()
+    spoken = item.spoken.split()
+    if len(clip.words) != len(spoken):
+        return ()
+    source = item.written if item.role == "sentence" else spoken_heading(item.written)
+    pieces = align(source, lexicon)
+    if [w for _, words in pieces for w in words] != spoken or sum(
+        len(piece.split()) for piece, _ in pieces
+    ) != len(written):  # normalised differently (another lexicon): match the words
+        pieces = align_words(written, spoken)
+    # each piece as written (a rubric was lowered to be read; no-break spaces kept)
+    spans = [m.span() for m in re.finditer(r"\S+", item.written)]
+    at, restored = 0, []
+    for piece, words in pieces:
+        count = len(piece.split())
+        text = item.written[spans[at][0] : spans[at + count - 1][1]] if count else ""
+        restored.append((_ORDINARY_SPACES.sub(" ", text), words))
+        at += count
+    pieces = restored
+    out = []
+    k, last = 0, start_s
+    for piece, words in pieces:
+        events = clip.words[k : k + len(words)]
+        k += len(words)
+        if events:
+            begin = start_s + events[0].start / clip.sample_rate
+            finish = start_s + max(e.end for e in events) / clip.sample_rate
+        else:
+            begin = finish = last
+        begin = min(max(begin, last), end_s)
+        finish = min(max(finish, begin), end_s)
+        out.append(Word(piece, " ".join(words), begin, finish))
+        last = begin
+    return tuple(out)
 
 
 def written_text(stories: Sequence[Story]) -> str:

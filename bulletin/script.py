@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bulletin.document import Story, spoken_heading
+
+if TYPE_CHECKING:
+    from bulletin.synth.voice import WordEvent
 
 SpeechRole = Literal["headline", "subheading", "sentence"]
 SoundRole = Literal["intro", "outro", "sting"]
@@ -64,12 +67,17 @@ class Clip:
 
     ``path`` is a mono audio file soundfile can read (WAV); ``samples`` is its length
     at ``sample_rate`` (the voice's own rate), so the timeline can be laid out without
-    reading the audio.
+    reading the audio. ``words`` has one event per word of the spoken text
+    (``spoken.split()``: index, start and end sample in this clip), or None when unknown;
+    ``timing`` says where they come from: ``"engine"`` (the voice reported them) or
+    ``"estimate"`` (shared out by letters and moved to the quiet moments of the audio).
     """
 
     path: Path
     samples: int
     sample_rate: int
+    words: tuple[WordEvent, ...] | None = None
+    timing: Literal["engine", "estimate"] | None = None
 
 
 @dataclass(frozen=True)

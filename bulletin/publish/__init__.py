@@ -24,7 +24,7 @@ from bulletin.publish.manifest import (
     render_manifest,
     write_manifest,
 )
-from bulletin.publish.programme import Chapter, Cue, Programme, SoundCue
+from bulletin.publish.programme import Chapter, Cue, Programme, SoundCue, Word
 from bulletin.publish.tags import read_cover, vorbis_comments, write_tags
 from bulletin.publish.transcript import render_transcript, transcript_text, write_transcript
 
@@ -36,6 +36,7 @@ __all__ = [
     "Cue",
     "Programme",
     "SoundCue",
+    "Word",
     "build_manifest",
     "caption_cues",
     "chapters_json",

@@ -12,8 +12,14 @@ not split from its digit groups or its word; captions are about equally long and
 the sentence is long enough, at least :data:`MIN_CAPTION_S` on screen. Lines are broken
 at spaces and balanced. A single word longer than ``max_chars`` stands alone.
 
-Timing: the sentence's span is shared out by how much of the SPOKEN text each written
-chunk stands for. Words that read the same in both forms are aligned (``difflib``) as
+Timing, when the cue has word times (``Cue.words``, from the voice's word events or
+estimated from the audio): captions split only between those written pieces, each
+caption after the first starts exactly where its first word starts to sound, and a place
+where the voice pauses (a gap of :data:`PAUSE_BREAK_S` between words) counts as a clause
+end, so a long sentence without commas splits where the voice breathes.
+
+Without word times: the sentence's span is shared out by how much of the SPOKEN text each
+written chunk stands for. Words that read the same in both forms are aligned (``difflib``) as
 anchors; between anchors (numbers, dates, abbreviations spelled out) the spoken characters
 are shared by written character share. Sub-captions are contiguous: the first starts at
 the sentence's start and the last ends at its end, exactly (the writers round to ms).
@@ -33,6 +39,8 @@ from bulletin.publish.programme import Cue
 
 #: A sub-caption is kept on screen at least this long where the sentence allows it.
 MIN_CAPTION_S = 1.0
+#: A silence between two words at least this long is a pause: as good a break as a comma.
+PAUSE_BREAK_S = 0.12
 
 # Words before which a clause may start (lower case, punctuation stripped).
 CONJUNCTIONS = frozenset({"жана", "бирок", "же", "анткени", "себеби", "ошондуктан", "ошентип"})
@@ -77,17 +85,28 @@ def caption_cues(cues: Sequence[Cue], max_chars: int = 42, max_lines: int = 2) -
         raise ValueError("max_chars and max_lines must be >= 1")
     captions: list[CaptionCue] = []
     for index, cue in enumerate(cues):
-        words = split_words(cue.written)
-        if not words:
-            continue
-        chunks = _chunk(words, _spoken_fractions(words, cue.spoken), cue, max_chars, max_lines)
-        times = _chunk_times(chunks, cue.start_s, cue.end_s)
+        timed = [word for word in cue.words if word.written]
+        if timed:
+            words = [word.written for word in timed]
+            starts = [word.start_s for word in timed]
+            gaps = [0.0] + [b.start_s - a.end_s for a, b in pairwise(timed)] + [0.0]
+            chunks = _chunk(words, _time_fractions(starts, cue), cue, max_chars, max_lines, gaps)
+            times = [
+                (cue.start_s if i == 0 else starts[i], cue.end_s if j == len(words) else starts[j])
+                for i, j, _ in chunks
+            ]
+        else:
+            words = split_words(cue.written)
+            if not words:
+                continue
+            chunks = _chunk(words, _spoken_fractions(words, cue.spoken), cue, max_chars, max_lines)
+            times = _chunk_times(chunks, cue.start_s, cue.end_s)
         for (i, j, _share), (start, end) in zip(chunks, times, strict=True):
             captions.append(
                 CaptionCue(
                     start_s=start,
                     end_s=end,
-                    lines=wrap_lines(words[i:j], max_chars, max_lines),
+                    lines=wrap_lines(split_words(" ".join(words[i:j])), max_chars, max_lines),
                     story=cue.story,
                     sentence=index,
                     role=cue.role,
@@ -112,8 +131,9 @@ def _is_number(word: str) -> bool:
     return bool(re.fullmatch(r"[+\-−]?\d+(?:[.,]\d+)*", word))
 
 
-def _break_penalty(words: Sequence[str], b: int) -> float:
-    """How bad it is to break between ``words[b-1]`` and ``words[b]`` (0 = clause end)."""
+def _break_penalty(words: Sequence[str], b: int, gap_s: float = 0.0) -> float:
+    """How bad it is to break between ``words[b-1]`` and ``words[b]`` (0 = clause end),
+    with ``gap_s`` seconds of silence between them as spoken."""
     prev, nxt = words[b - 1], words[b]
     nxt_key = _key(nxt)
     if prev.endswith((".", "!", "?", "…", ".»", "!»", "?»", '."', ".)")):
@@ -126,6 +146,8 @@ def _break_penalty(words: Sequence[str], b: int) -> float:
         penalty = 1.0
     else:
         penalty = 4.0
+    if gap_s >= PAUSE_BREAK_S:  # the voice pauses here
+        penalty = min(penalty, 0.3)
     if nxt in _DASHES:  # a dash stays with the word before it
         penalty += 12.0
     if nxt_key in POSTPOSITIONS:
@@ -263,23 +285,47 @@ def _spoken_fractions(words: Sequence[str], spoken: str) -> list[float]:
     return fractions
 
 
+def _time_fractions(starts: Sequence[float], cue: Cue) -> list[float]:
+    """For each boundary before word k (k = 0..n), the share of the cue's span before it."""
+    duration = cue.end_s - cue.start_s
+    if duration <= 0:
+        return [0.0] * len(starts) + [1.0]
+    inner = [min(max((t - cue.start_s) / duration, 0.0), 1.0) for t in starts[1:]]
+    return [0.0, *inner, 1.0]
+
+
 def _chunk(
-    words: Sequence[str], fractions: Sequence[float], cue: Cue, max_chars: int, max_lines: int
+    words: Sequence[str],
+    fractions: Sequence[float],
+    cue: Cue,
+    max_chars: int,
+    max_lines: int,
+    gaps: Sequence[float] | None = None,
 ) -> list[tuple[int, int, float]]:
-    """Split ``words`` into caption chunks: ``[(i, j, spoken share), ...]``, covering all."""
+    """Split ``words`` into caption chunks: ``[(i, j, spoken share), ...]``, covering all.
+
+    ``gaps[k]`` is the silence (seconds) before ``words[k]`` when known."""
     n = len(words)
-    if _fits(words, max_chars, max_lines):
+    pieces = any(" " in word for word in words)  # words read together: lines may break them
+
+    def fits(i: int, j: int) -> bool:
+        return _fits(
+            split_words(" ".join(words[i:j])) if pieces else words[i:j], max_chars, max_lines
+        )
+
+    if fits(0, n):
         return [(0, n, 1.0)]
     duration = cue.end_s - cue.start_s
     capacity = max_chars * max_lines
     inf = float("inf")
     best: list[tuple[float, int]] = [(0.0, -1)] + [(inf, -1)] * n
-    breaks = [0.0] + [_break_penalty(words, j) for j in range(1, n)] + [0.0]
+    breaks = [0.0] + [_break_penalty(words, j, gaps[j] if gaps else 0.0) for j in range(1, n)]
+    breaks.append(0.0)
     for j in range(1, n + 1):
         width = -1
         for i in range(j - 1, -1, -1):
             width += len(words[i]) + 1
-            if j - i > 1 and not _fits(words[i:j], max_chars, max_lines):
+            if j - i > 1 and not fits(i, j):
                 break
             if best[i][0] == inf:
                 continue
@@ -292,7 +338,10 @@ def _chunk(
             if j < n:
                 cost += breaks[j]
             if j - i > 1:
-                cost += 0.5 * _wrap(list(words[i:j]), max_chars, breaks[i : j + 1])[1]
+                if pieces:
+                    cost += 0.5 * _wrap(split_words(" ".join(words[i:j])), max_chars)[1]
+                else:
+                    cost += 0.5 * _wrap(list(words[i:j]), max_chars, breaks[i : j + 1])[1]
             if cost < best[j][0]:
                 best[j] = (cost, i)
     chunks: list[tuple[int, int, float]] = []

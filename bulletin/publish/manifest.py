@@ -15,7 +15,18 @@ ms, and a value that JSON cannot hold (an infinite loudness of silence) is ``nul
     loudness          {integrated_lufs, true_peak_dbtp}  (measured on the published audio)
     stories           [{index, title, start_s, end_s}]   span of the story's cues (null if none)
     chapters          [{index, title, start_s, end_s}]
-    sentences         [{index, story, role, written, spoken, start_s, end_s}]  every cue
+    sentences         [{index, story, role, written, spoken, start_s, end_s, timing, words}]
+                      every cue; ``words`` lists the sentence's written words in order,
+                      each {written, spoken, start_s, end_s}: ``written`` is one written
+                      word, or the few read together (``"1 500 000"``), exactly as in
+                      ``written`` and joined by single spaces (joining all of them with
+                      spaces gives the sentence's written words); ``spoken`` is what the
+                      voice read for it (``"бир миллион беш жүз миң"``); times are
+                      programme seconds when it sounds, inside the sentence's span,
+                      starts never decreasing. ``timing`` says where the times come from:
+                      "engine" (word events reported by the voice), "estimate" (no events:
+                      shared out by letters and moved to the quiet moments of the audio),
+                      or null with ``words`` empty (no word times)
     sounds            [{role, file, start_s, end_s}]  jingles and stings as placed
     files             {kind: file name relative to the manifest}, kinds sorted,
                       e.g. {"audio": "release.mp3", "vtt": "release.vtt"}
@@ -93,6 +104,16 @@ def build_manifest(
                 "spoken": cue.spoken,
                 "start_s": _time(cue.start_s),
                 "end_s": _time(cue.end_s),
+                "timing": cue.timing if cue.words else None,
+                "words": [
+                    {
+                        "written": word.written,
+                        "spoken": word.spoken,
+                        "start_s": _time(word.start_s),
+                        "end_s": _time(word.end_s),
+                    }
+                    for word in cue.words
+                ],
             }
             for index, cue in enumerate(programme.cues)
         ],

@@ -17,11 +17,32 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
+class Word:
+    """A written word (or the few written words read together) and when it sounds.
+
+    ``Word("2022-жылы", "эки миң жыйырма экинчи жылы", 1.52, 3.07)``: ``written`` is a
+    piece of the sentence's written text (its words joined by spaces), ``spoken`` the
+    words the voice read for it, ``start_s``/``end_s`` its span in the programme.
+    """
+
+    written: str
+    spoken: str
+    start_s: float
+    end_s: float
+
+    def __post_init__(self) -> None:
+        _check_span(self.start_s, self.end_s, f"word {self.written[:30]!r}")
+
+
+@dataclass(frozen=True)
 class Cue:
     """One spoken sentence or headline and where it sits in the audio.
 
     ``written`` is what captions and the transcript show; ``spoken`` is what the voice
     read (used to time sub-captions); ``role`` is ``"headline"`` or ``"sentence"``.
+    ``words`` (when known) covers every written word in order, inside the cue's span;
+    ``timing`` says where their times come from: ``"engine"`` (word events reported by
+    the voice) or ``"estimate"`` (shared out by letters, moved to quiet moments).
     """
 
     start_s: float
@@ -30,9 +51,18 @@ class Cue:
     spoken: str
     story: int
     role: str = "sentence"
+    words: tuple[Word, ...] = ()
+    timing: str | None = None
 
     def __post_init__(self) -> None:
         _check_span(self.start_s, self.end_s, f"cue {self.written[:30]!r}")
+        if self.words and self.timing not in ("engine", "estimate"):
+            raise ValueError(f"cue {self.written[:30]!r}: word timing {self.timing!r}")
+        at = self.start_s
+        for word in self.words:
+            if word.start_s < at - 1e-9 or word.end_s > self.end_s + 1e-9:
+                raise ValueError(f"cue {self.written[:30]!r}: word {word.written!r} out of order")
+            at = word.start_s
 
 
 @dataclass(frozen=True)

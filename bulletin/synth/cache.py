@@ -1,10 +1,13 @@
 """The clip cache: one WAV file per synthesised sentence, keyed by voice and spoken text.
 
-A file is named ``<key>-<samples>-<crc32>.wav`` (16-bit PCM mono, a 44-byte header): the
+A file is named ``<key>-<samples>-<crc32>.wav`` (16-bit PCM mono, a 44-byte header, then
+the samples, then a ``bwrd`` chunk holding the clip's word events as JSON,
+``{"timing": "engine", "words": [[index, start, end], ...]}``, which players skip): the
 key is a hash of everything that changes the sound (see
-:func:`bulletin.synth.voice.voice_identity`) and the spoken text; the sample count and the
-CRC-32 of the whole file let a reader reject a truncated or corrupt entry, which is then
-deleted and made again. Writers write a hidden temporary file in the same folder and
+:func:`bulletin.synth.voice.voice_identity`), the entry format (:data:`CLIP_FORMAT`) and
+the spoken text; the sample count and the CRC-32 of the whole file (word events included)
+let a reader reject a truncated or corrupt entry, or one without valid word data, which is
+then deleted and made again. Writers write a hidden temporary file in the same folder and
 rename it into place, so processes can share a cache and never see a partial file.
 A cache that cannot be written (a full disk) is left as it is: the clips go to a
 temporary folder instead, with one warning line on stderr.
@@ -13,9 +16,9 @@ temporary folder instead, with one warning line on stderr.
 >>> key = clip_key("3f2a...", "салам дүйнө")
 >>> cache.get(key) is None                     # a miss
 True
->>> clip = cache.put(key, samples, 22050)      # Clip(path=.../<key>-<n>-<crc>.wav, ...)
->>> cache_info(default_cache_dir())            # (entries, bytes)
-(1, 35318)
+>>> clip = cache.put(key, samples, 22050, words, "engine")   # Clip(path=.../<key>-<n>-<crc>.wav, ...)
+>>> cache.get(key).words == words
+True
 """
 
 from __future__ import annotations
@@ -39,8 +42,14 @@ import numpy as np
 from bulletin.errors import OutputError
 from bulletin.lifecycle import temp_tag
 from bulletin.script import Clip
+from bulletin.synth.voice import WordEvent
 
 HEADER_BYTES = 44
+#: The entry layout; part of every key, so entries of another layout are never read.
+#: 2: word events in a ``bwrd`` chunk after the samples.
+CLIP_FORMAT = 2
+WORDS_CHUNK = b"bwrd"
+_TIMINGS = ("engine", "estimate")
 _NAME = re.compile(r"^([0-9a-f]{40})-(\d+)-([0-9a-f]{8})\.wav$")
 
 
@@ -60,7 +69,7 @@ def identity_digest(identity: Any) -> str:
 def clip_key(voice_digest: str, spoken: str) -> str:
     """The cache key of one sentence as spoken by one voice (40 hex digits)."""
     h = hashlib.sha1(voice_digest.encode("ascii"), usedforsecurity=False)
-    h.update(b"\0")
+    h.update(b"\0%d\0" % CLIP_FORMAT)
     h.update(spoken.encode("utf-8"))
     return h.hexdigest()
 
@@ -72,13 +81,26 @@ def to_pcm16(samples: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(x * 32768.0), -32768, 32767).astype("<i2")
 
 
-def wav_bytes(pcm: np.ndarray, sample_rate: int) -> bytes:
-    """A complete 16-bit mono WAV file (44-byte header) for ``pcm`` (int16)."""
+def words_chunk(words: tuple[WordEvent, ...] | None, timing: str | None) -> bytes:
+    """The ``bwrd`` chunk (id, size, JSON, a pad byte to an even size) for a clip's words."""
+    record = {
+        "timing": timing if words is not None else None,
+        "words": None if words is None else [[w.index, w.start, w.end] for w in words],
+    }
+    body = json.dumps(record, separators=(",", ":")).encode("ascii")
+    return WORDS_CHUNK + struct.pack("<I", len(body)) + body + b"\0" * (len(body) % 2)
+
+
+def wav_bytes(pcm: np.ndarray, sample_rate: int, extra: bytes = b"") -> bytes:
+    """A complete 16-bit mono WAV file (44-byte header) for ``pcm`` (int16), with ``extra``
+    chunks after the samples."""
     data = np.ascontiguousarray(pcm, dtype="<i2").tobytes()
+    if len(data) % 2:  # pragma: no cover - int16 data is always even
+        raise ValueError("odd PCM data")
     header = struct.pack(
         "<4sI4s4sIHHIIHH4sI",
         b"RIFF",
-        36 + len(data),
+        36 + len(data) + len(extra),
         b"WAVE",
         b"fmt ",
         16,
@@ -91,7 +113,7 @@ def wav_bytes(pcm: np.ndarray, sample_rate: int) -> bytes:
         b"data",
         len(data),
     )
-    return header + data
+    return header + data + extra
 
 
 class ClipCache:
@@ -129,10 +151,21 @@ class ClipCache:
         self._scan().pop(key, None)
         return None
 
-    def put(self, key: str, samples: np.ndarray, sample_rate: int) -> Clip:
-        """Store float samples under ``key`` (atomically) and return the clip."""
+    def put(
+        self,
+        key: str,
+        samples: np.ndarray,
+        sample_rate: int,
+        words: tuple[WordEvent, ...] | None = None,
+        timing: str | None = None,
+    ) -> Clip:
+        """Store float samples and their word events under ``key`` (atomically) and return
+        the clip. ``timing`` is ``"engine"`` or ``"estimate"`` when ``words`` are given."""
+        if words is not None and timing not in _TIMINGS:
+            raise ValueError(f"word timing must be one of {_TIMINGS}, not {timing!r}")
         pcm = to_pcm16(samples)
-        blob = wav_bytes(pcm, sample_rate)
+        words = None if words is None else tuple(words)
+        blob = wav_bytes(pcm, sample_rate, words_chunk(words, timing))
         name = f"{key}-{len(pcm)}-{zlib.crc32(blob):08x}.wav"
         try:
             target = self._write(name, key, blob)
@@ -148,7 +181,13 @@ class ClipCache:
             target = self._write(name, key, blob)
         if self._index is not None:
             self._index.setdefault(key, []).insert(0, name)
-        return Clip(path=target, samples=len(pcm), sample_rate=sample_rate)
+        return Clip(
+            path=target,
+            samples=len(pcm),
+            sample_rate=sample_rate,
+            words=words,
+            timing=timing if words is not None else None,  # type: ignore[arg-type]
+        )
 
     def _write(self, name: str, key: str, blob: bytes) -> Path:
         target = self.directory / name
@@ -181,7 +220,7 @@ def _spill_dir() -> Path:
 
 
 def verify(path: Path) -> Clip | None:
-    """Check an entry's length and CRC-32 against its name; the clip, or ``None`` if bad."""
+    """Check an entry's length, CRC-32 and word data; the clip, or ``None`` if bad."""
     m = _NAME.match(path.name)
     if not m:
         return None
@@ -190,12 +229,38 @@ def verify(path: Path) -> Clip | None:
         blob = path.read_bytes()
     except OSError:
         return None
-    if len(blob) != HEADER_BYTES + 2 * samples or zlib.crc32(blob) != crc:
+    if zlib.crc32(blob) != crc or blob[:4] != b"RIFF" or blob[8:16] != b"WAVEfmt ":
         return None
-    if blob[:4] != b"RIFF" or blob[8:16] != b"WAVEfmt ":
+    at = HEADER_BYTES + 2 * samples
+    if len(blob) < at + 8 or blob[at : at + 4] != WORDS_CHUNK:
+        return None
+    size = struct.unpack_from("<I", blob, at + 4)[0]
+    if len(blob) != at + 8 + size + size % 2:
+        return None
+    parsed = _parse_words(blob[at + 8 : at + 8 + size], samples)
+    if parsed is None:
         return None
     sample_rate = struct.unpack_from("<I", blob, 24)[0]
-    return Clip(path=path, samples=samples, sample_rate=sample_rate)
+    words, timing = parsed
+    return Clip(path=path, samples=samples, sample_rate=sample_rate, words=words, timing=timing)
+
+
+def _parse_words(body: bytes, samples: int) -> tuple[tuple[WordEvent, ...] | None, Any] | None:
+    """``(words, timing)`` from a ``bwrd`` chunk, or None if it is not valid."""
+    try:
+        record = json.loads(body.decode("ascii"))
+        raw, timing = record["words"], record["timing"]
+        if raw is None:
+            return (None, None) if timing is None else None
+        if timing not in _TIMINGS:
+            return None
+        words = tuple(WordEvent(int(i), int(s), int(e)) for i, s, e in raw)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    for k, word in enumerate(words):
+        if word.index != k or not 0 <= word.start <= word.end <= samples:
+            return None
+    return words, timing
 
 
 def cache_info(directory: Path) -> tuple[int, int]:

@@ -3,7 +3,8 @@
 >>> preset = resolve_voice("ky-espeak")
 >>> clips = synthesize_clips(["Салам.", "Бүгүн 5 градус."], preset, cache_dir=default_cache_dir())
 >>> clips[0]
-Clip(path=PosixPath('~/.cache/bulletin/clips/<key>-21504-<crc>.wav'), samples=21504, sample_rate=22050)
+Clip(path=PosixPath('~/.cache/bulletin/clips/<key>-21504-<crc>.wav'), samples=21504, sample_rate=22050,
+     words=(WordEvent(index=0, start=1764, end=19845),), timing='estimate')
 
 Each text is looked up in the clip cache first; the misses are synthesised once each
 (duplicates share a clip) by ``jobs`` processes (this one and ``jobs - 1`` spawned workers,
@@ -11,11 +12,16 @@ each loading the voice once), or in this process alone when that is cheaper (one
 only a few misses). A sentence's
 audio depends only on the voice and its text, so the clips are byte-identical whatever
 ``jobs`` is.
+
+Each clip keeps its word events (one per word of the given text): the engine's when it
+reports them, else estimated from the audio (:mod:`bulletin.synth.timing`); events of
+the respelled text are mapped back onto the text's own words.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -31,6 +37,7 @@ from bulletin.synth.cache import (
     temporary_cache_dir,
 )
 from bulletin.synth.presets import VoicePreset
+from bulletin.synth.timing import complete_events, estimate_events, reindex_events
 from bulletin.synth.voice import PresetVoice, load_voice, voice_identity
 from bulletin.workers import process_pool, share_work
 
@@ -122,9 +129,7 @@ def synthesize_clips(
             workers = 1
             voice = _voice_in_process(preset, digest)
             for key, spoken in todo.items():
-                finished(
-                    key, cache.put(key, voice.synthesize_spoken(spoken).samples, voice.sample_rate)
-                )
+                finished(key, _make_clip(voice, cache, key, spoken))
         else:
             if preset.engine == "coqui":
                 from bulletin.synth.coqui import missing_files_message
@@ -142,7 +147,30 @@ def synthesize_clips(
             jobs=workers,
             seconds=time.perf_counter() - started,
         )
-    return [found[key] for key in keys]
+    return [
+        _for_text(found[key], spoken, text)
+        for key, spoken, text in zip(keys, spoken_texts, texts, strict=True)
+    ]
+
+
+def _make_clip(voice: PresetVoice, cache: ClipCache, key: str, spoken: str) -> Clip:
+    """Synthesise ``spoken`` (respelled) and store it with its word events."""
+    result = voice.synthesize_spoken(spoken)
+    words = spoken.split()
+    samples = result.samples
+    length = len(samples)
+    if result.words is not None:
+        events, timing = complete_events(result.words, words, length), "engine"
+    else:
+        events, timing = estimate_events(samples, result.sample_rate, words), "estimate"
+    return cache.put(key, samples, result.sample_rate, events, timing)
+
+
+def _for_text(clip: Clip, spoken: str, text: str) -> Clip:
+    """``clip`` (made from the respelled ``spoken``) with word events for ``text``'s words."""
+    if clip.words is None or spoken == text:
+        return clip
+    return dataclasses.replace(clip, words=reindex_events(clip.words, spoken.split(), text.split()))
 
 
 def _chunks(todo: dict[str, str], workers: int, engine: str) -> list[list[tuple[str, str]]]:
@@ -168,17 +196,15 @@ def _run_pool(
     env = {name: os.environ.get(name) for name in _ENV_PASSED}
     directory = str(cache.directory)
 
-    def here(chunk: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
+    def here(chunk: list[tuple[str, str]]) -> list[tuple[str, Clip]]:
         voice = _voice_in_process(preset, digest)
         for key, spoken in chunk:  # reported clip by clip, as they are made
-            finished(
-                key, cache.put(key, voice.synthesize_spoken(spoken).samples, voice.sample_rate)
-            )
+            finished(key, _make_clip(voice, cache, key, spoken))
         return []
 
-    def done(_: int, made: list[tuple[str, str, int, int]]) -> None:
-        for key, path, samples, rate in made:
-            finished(key, Clip(Path(path), samples, rate))
+    def done(_: int, made: list[tuple[str, Clip]]) -> None:
+        for key, clip in made:
+            finished(key, clip)
 
     with contextlib.ExitStack() as own:
         if pool is None:
@@ -195,12 +221,8 @@ def _run_pool(
 
 def _synthesize_chunk(
     voice: PresetVoice, cache: ClipCache, chunk: list[tuple[str, str]]
-) -> list[tuple[str, str, int, int]]:
-    out = []
-    for key, spoken in chunk:
-        clip = cache.put(key, voice.synthesize_spoken(spoken).samples, voice.sample_rate)
-        out.append((key, str(clip.path), clip.samples, clip.sample_rate))
-    return out
+) -> list[tuple[str, Clip]]:
+    return [(key, _make_clip(voice, cache, key, spoken)) for key, spoken in chunk]
 
 
 # --- worker side -----------------------------------------------------------------------
@@ -212,7 +234,7 @@ def _worker_run(
     directory: str,
     env: dict[str, str | None],
     chunk: list[tuple[str, str]],
-) -> list[tuple[str, str, int, int]]:
+) -> list[tuple[str, Clip]]:
     """Synthesise ``chunk`` into the cache at ``directory`` (in a worker: the voice is
     loaded on the first chunk and kept)."""
     for name, value in env.items():

@@ -142,6 +142,7 @@ def test_jobs_1_and_2_give_identical_clips(tmp_path: Path) -> None:
     assert stats["jobs"] == 2  # really used a worker process
     assert [c.path.read_bytes() for c in one] == [c.path.read_bytes() for c in two]
     assert [c.path.name for c in one] == [c.path.name for c in two]
+    assert [c.words for c in one] == [c.words for c in two]  # word times too
     assert np.sum([c.samples for c in two]) > 0
 
 
