@@ -89,8 +89,9 @@ def _load_lexicon(path: Path | None):
     "-j", "--jobs", type=click.IntRange(1, 64), help="Processes for synthesis and encoding [cores]."
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--player", is_flag=True, help="Also write OUT/<name>.html, a listening page.")
 def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
-         combine, name, config, lexicon, cache_dir, no_cache, jobs, quiet) -> None:  # fmt: skip
+         combine, name, config, lexicon, cache_dir, no_cache, jobs, quiet, player) -> None:  # fmt: skip
     """Read FILES (Kyrgyz releases) and write podcast-ready audio, captions and a manifest.
 
     Writes OUT/<name>.mp3 with ID3 tags and chapters, .vtt and .srt captions, a
@@ -135,6 +136,8 @@ def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, arti
         finally:
             if bar:
                 bar.close()
+        if player:
+            _write_player(outcome)
         minutes, seconds = divmod(round(outcome.duration_s), 60)
         click.echo(
             f"{outcome.audio}  {minutes}:{seconds:02d}  {outcome.loudness_lufs:.1f} LUFS  "
@@ -144,6 +147,24 @@ def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, arti
         )
     if failed:
         sys.exit(1)
+
+
+def _write_player(outcome) -> None:
+    """out/NAME.html: the player page (bulletin.web.player) for the files beside it."""
+    import json
+
+    from bulletin.web.player import write_page
+
+    files = outcome.files
+    manifest = json.loads(files["manifest"].read_text(encoding="utf-8"))
+    transcript = files["transcript"].read_text(encoding="utf-8")
+    write_page(
+        outcome.audio.with_suffix(".html"),
+        manifest,
+        transcript,
+        audio=outcome.audio.name,
+        captions=files["vtt"].name,
+    )
 
 
 class _ProgressBar:
@@ -240,3 +261,45 @@ def cache(cache_dir: Path | None, clear: bool) -> None:
         f"{folder}: {entries} clips, {size / 1e6:.1f} MB; "
         f"{masters} mastered programmes, {master_bytes / 1e6:.1f} MB"
     )
+
+
+# --- bulletin serve: the web service (extra bulletin[serve]; see bulletin/web) ---------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file [./bulletin.toml].")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Articles and queue [data].")
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes making audio [1].")
+@click.option("--no-auth", is_flag=True, help="Accept writes without a token (local use only).")
+def serve(host, port, config, data_dir, workers, no_auth) -> None:
+    """Make articles' audio over HTTP and serve it with an accessible player.
+
+    Writes need a bearer token: BULLETIN_TOKEN, or [serve] token_file in bulletin.toml.
+    """
+    from bulletin import config as config_module
+    from bulletin.web.settings import load_serve_settings
+
+    path = config_module.find_config(config)
+    settings = load_serve_settings(path, no_auth=no_auth, data_dir=data_dir, workers=workers)
+    try:
+        import uvicorn
+
+        from bulletin.web.app import create_app
+    except ImportError as error:
+        raise BulletinError(
+            f"serve needs the extra 'serve' ({error.name} is missing): "
+            "pip install 'bulletin[serve]'"
+        ) from None
+    from dataclasses import replace
+
+    settings = replace(settings, data_dir=settings.data_dir.resolve())
+    if settings.cache_dir:
+        settings = replace(settings, cache_dir=settings.cache_dir.resolve())
+    click.echo(
+        f"bulletin serve: http://{host}:{port}/  data in {settings.data_dir}, "
+        f"{settings.workers} worker(s){'' if settings.token else ', NO AUTH'}",
+        err=True,
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
