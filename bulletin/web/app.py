@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -64,8 +65,15 @@ def create_app(settings: ServeSettings, queue: Queue | None = None) -> FastAPI:
             requeue_unfinished(store, app.state.queue, settings)
             yield
         finally:
+            waiting = app.state.queue.pending()
             if own:
                 app.state.queue.close()
+            print(
+                f"bulletin serve: stopped; {waiting} article job(s) unfinished "
+                "will resume on the next start",
+                file=sys.stderr,
+                flush=True,
+            )
 
     app = FastAPI(
         title="bulletin",
@@ -73,6 +81,7 @@ def create_app(settings: ServeSettings, queue: Queue | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.store = store

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "test-token-Ала-Тоо"
+TOKEN = "test-token-9f3c2a7e"
 ARTICLE = {
     "id": "news-1",
     "title": "Бишкекте жаңы мектеп ачылды",
@@ -43,10 +43,26 @@ class Server:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
 
+    def children(self) -> list[int]:
+        """The server's child processes (its queue workers)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                fields = stat.rsplit(")", 1)[1].split()
+                if int(fields[1]) == self.process.pid and fields[0] != "Z":
+                    found.append(int(entry.name))
+        return found
+
     def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Signal the server and wait; the exit status (-15: ended by SIGTERM, as uvicorn
+        does after a clean shutdown, so a service manager sees 143)."""
         if self.process.poll() is None:
             self.process.send_signal(sig)
-        return self.process.wait(timeout=30)
+        return self.process.wait(timeout=60)
 
 
 def start_server(data_dir: Path, *, workers: int = 2, extra: tuple[str, ...] = ()) -> Server:
@@ -93,3 +109,12 @@ def wait_ready(client: httpx.Client, ids, timeout: float = 240.0) -> dict[str, d
             assert time.monotonic() < deadline, f"not ready in time: {sorted(pending)}"
             time.sleep(0.2)
     return done
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie has exited, whoever has yet to reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -7,6 +7,7 @@ POST /v1/articles  {"id": "news-17", "title": "...", "text": "..."}
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import replace
 from email.utils import parsedate_to_datetime
@@ -237,8 +238,15 @@ def get_output(request: Request, name: str, checked_id: str = Depends(article_id
     path = get_store(request).output_file(state, name)
     if path is None or not path.is_file():
         raise HTTPException(404, f"article '{checked_id}' has no {name} yet ({state.status})")
+    try:
+        stat = os.stat(path)  # the headers (ETag, Last-Modified) are set from it now
+    except FileNotFoundError:  # replaced by a newer version a moment ago
+        raise HTTPException(404, f"article '{checked_id}' changed; ask again") from None
     response = FileResponse(
-        path, media_type=MEDIA_TYPES[name], headers={"Cache-Control": "public, max-age=60"}
+        path,
+        media_type=MEDIA_TYPES[name],
+        headers={"Cache-Control": "public, max-age=60"},
+        stat_result=stat,
     )
     if not_modified(request, response.headers):
         keep = ("etag", "last-modified", "cache-control")
