@@ -23,7 +23,7 @@ def content_security_policy(frame_ancestors: tuple[str, ...]) -> str:
     ancestors = " ".join(frame_ancestors) if frame_ancestors else "*"
     return (
         f"default-src 'none'; script-src {hashes['script']}; style-src {hashes['style']}; "
-        f"media-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
+        f"media-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
         f"frame-ancestors {ancestors}"
     )
 
