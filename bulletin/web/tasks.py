@@ -43,8 +43,9 @@ def make_article(
         if state is None or state.version != version or state.status == "ready":
             return  # deleted, superseded, or already made by an earlier attempt
         store.write(replace(state, status="making", error=None))
+        _remove_dead_work(store.folder(id))
     source = store.source_path(id, version)
-    work = Path(tempfile.mkdtemp(prefix=f".make-v{version}-", dir=store.folder(id)))
+    work = Path(tempfile.mkdtemp(prefix=f".make-{os.getpid()}-", dir=store.folder(id)))
     try:
         overrides = {"output.dir": work, "output.format": "mp3", "voice": state.voice}
         if state.title:
@@ -96,6 +97,14 @@ def make_article(
         shutil.rmtree(work, ignore_errors=True)
     if state.version == version:
         send_callback(data_dir, state, config)
+
+
+def _remove_dead_work(folder: Path) -> None:
+    """Work folders of makes whose process is gone (killed outright) are removed."""
+    for work in folder.glob(".make-*-*"):
+        pid = work.name.split("-")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def article_failed(
