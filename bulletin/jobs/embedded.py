@@ -288,24 +288,33 @@ class EmbeddedQueue:
         return worker
 
     def _watch(self) -> None:
-        """Replace dead workers (their task loses an attempt); stop overrunning ones."""
+        """Replace dead workers (their task loses an attempt); stop overrunning ones.
+
+        (Workers started here die when this thread ends (PR_SET_PDEATHSIG follows the
+        thread that forked), so it must not end before close: errors are retried.)"""
         while not self._stopping.wait(0.2):
-            for index, worker in enumerate(self._workers):
-                if not worker.is_alive():
-                    self._lost(worker.pid, f"worker exited with status {worker.exitcode}")
-                    if not self._stopping.is_set():
-                        self._workers[index] = self._start_worker()
-                    continue
-                with self._lock:
-                    row = self._db.execute(
-                        "SELECT started, timeout_s FROM tasks WHERE status='running' AND worker=?",
-                        (worker.pid,),
-                    ).fetchone()
-                if row and time.time() - row[0] > row[1]:
-                    worker.kill()
-                    worker.join()
-                    self._lost(worker.pid, f"timed out after {row[1]:g} s")
+            try:
+                self._check_workers()
+            except (sqlite3.Error, OSError):
+                continue
+
+    def _check_workers(self) -> None:
+        for index, worker in enumerate(self._workers):
+            if not worker.is_alive():
+                self._lost(worker.pid, f"worker exited with status {worker.exitcode}")
+                if not self._stopping.is_set():
                     self._workers[index] = self._start_worker()
+                continue
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT started, timeout_s FROM tasks WHERE status='running' AND worker=?",
+                    (worker.pid,),
+                ).fetchone()
+            if row and time.time() - row[0] > row[1]:
+                worker.kill()
+                worker.join()
+                self._lost(worker.pid, f"timed out after {row[1]:g} s")
+                self._workers[index] = self._start_worker()
 
     def _lost(self, pid: int | None, reason: str) -> None:
         with self._lock:

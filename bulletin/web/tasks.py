@@ -36,6 +36,7 @@ def make_article(
     """Make version ``version`` of article ``id`` unless a newer one superseded it."""
     from bulletin import make, synth
     from bulletin.config import load_settings
+    from bulletin.text import load_lexicon
 
     store = ArticleStore(Path(data_dir))
     with store.locked(id):
@@ -56,10 +57,12 @@ def make_article(
         if not ready:
             raise BulletinError(f"voice {preset.name}: {why}")
         try:
+            lexicon = load_lexicon(settings.lexicon) if settings.lexicon else None
             outcome = make.make_bulletin(
                 make.Job(JOB_NAME, (source,)),
                 settings,
                 preset,
+                lexicon=lexicon,
                 cache_dir=Path(cache_dir) if cache_dir else None,
                 jobs=1,
             )
