@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html.parser
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -122,3 +124,18 @@ def test_bad_serve_settings_are_one_line_errors(tmp_path, monkeypatch, line, mes
     config.write_text(f"[serve]\n{line}\n")
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
         load_serve_settings(config, no_auth=True)
+
+
+def test_the_cli_and_the_player_page_import_no_web_framework():
+    code = (
+        "import sys, bulletin.cli, bulletin.web.player, bulletin.web.settings; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'fastapi', 'starlette', 'uvicorn', 'torch'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_download_link_names_the_format():
+    page = render_page(MANIFEST, TRANSCRIPT, audio="out/a.ogg", captions="out/a.vtt")
+    assert 'download="a.ogg">OGG жүктөп алуу</a>' in page

@@ -28,7 +28,7 @@ from string import Template
 from bulletin.fsutil import atomic_path
 
 RATES = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
-DOWNLOAD_LABEL = "MP3 жүктөп алуу"
+DOWNLOAD_LABEL = "{kind} жүктөп алуу"  # "MP3 жүктөп алуу": download the MP3
 CHAPTERS_LABEL = "Мазмуну"
 
 
@@ -83,11 +83,17 @@ def render_page(
         audio=esc(audio),
         captions=esc(captions),
         rates=rates,
-        download_label=DOWNLOAD_LABEL,
+        download_label=DOWNLOAD_LABEL.format(kind=esc(_kind(audio))),
         download_name=esc(download_name or Path(audio.split("?")[0]).name),
         chapters=_chapters(manifest, audio),
         body="\n".join(parts),
     )
+
+
+def _kind(audio: str) -> str:
+    """``"out/a.mp3?v=2"`` -> ``"MP3"``."""
+    suffix = Path(audio.split("?")[0].split("#")[0]).suffix
+    return suffix[1:].upper() or "MP3"
 
 
 def write_page(path: Path, manifest: Mapping, transcript: str | None, **urls: str) -> Path:
