@@ -217,6 +217,16 @@ def _state(request: Request, checked_id: str) -> ArticleState:
 def get_article(request: Request, checked_id: str = Depends(article_id)):
     """Status (queued, making, ready, failed with its reason) and, once made, the file URLs."""
     state = _state(request, checked_id)
+    if state.status in ("queued", "making"):
+        # the queue gave up on it but its failure was never recorded (the hook itself failed)
+        known = get_queue(request).state(state.task_key)
+        if known is not None and known.status == "failed":
+            store = get_store(request)
+            with store.locked(checked_id):
+                current = store.read(checked_id)
+                if current is not None and current.version == state.version:
+                    error = known.error or "failed"
+                    state = store.write(replace(current, status="failed", error=error))
     return JSONResponse(status_body(state, _base(request)), headers={"Cache-Control": "no-cache"})
 
 
