@@ -302,4 +302,9 @@ def serve(host, port, config, data_dir, workers, no_auth) -> None:
         f"{settings.workers} worker(s){'' if settings.token else ', NO AUTH'}",
         err=True,
     )
+    import signal
+
+    # SIGHUP (a closed terminal) stops the server as SIGTERM does: uvicorn shuts down, the
+    # queue's workers stop, unfinished articles resume on the next start
+    signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

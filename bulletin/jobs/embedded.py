@@ -107,7 +107,9 @@ def _on_sigterm(signum, frame):
 def _worker_main(db_path: str, parent_pid: int) -> None:
     die_with_parent(parent_pid)
     signal.signal(signal.SIGTERM, _on_sigterm)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
+    # Ctrl-C or a hang-up reaches the whole process group; the parent stops us in order
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     db = _connect(Path(db_path))
     pid = os.getpid()
     try:
