@@ -79,7 +79,7 @@ def create_app(settings: ServeSettings, queue: Queue | None = None) -> FastAPI:
         title="bulletin",
         summary="Kyrgyz articles in, audio and an accessible player out.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # Swagger UI loads from a CDN; the schema is at /openapi.json
         redoc_url=None,
         redirect_slashes=False,
     )

@@ -56,6 +56,8 @@
   }
   document.addEventListener("click", seek);
 
+  var hint = document.querySelector(".hint");
+  if (hint) hint.hidden = false;
   var rate = document.getElementById("rate");
   if (rate) {
     rate.closest(".rate").hidden = false;
