@@ -1,4 +1,4 @@
-"""Every benchmark in one command: bench_make, bench_normalize, then bench_coqui.
+"""Every benchmark in one command: bench_make, bench_normalize, bench_coqui, bench_serve.
 
     python bench/all.py [--quick]
 
@@ -25,6 +25,7 @@ def main() -> None:
         ["bench_make.py", *(["--repeat", "1"] if quick else [])],
         ["bench_normalize.py"],
         ["bench_coqui.py", *(["--limit", "6", "--repeat", "1"] if quick else [])],
+        ["bench_serve.py", *(["--repeat", "1", "--seconds", "1"] if quick else [])],
     ]
     failed = 0
     for script, *args in runs:

@@ -114,8 +114,10 @@ def _load_lexicon(path: Path | None):
     help="Refuse a bulletin of more characters of text than this [1,000,000].",
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, only the summary line.")
+@click.option("--player", is_flag=True, help="Also write OUT/<name>.html, a listening page.")
 def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
-         combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet) -> None:  # fmt: skip
+         combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet,
+         player) -> None:  # fmt: skip
     """Read FILES (Kyrgyz releases; - for standard input) and write podcast-ready audio,
     captions and a manifest.
 
@@ -130,7 +132,8 @@ def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, arti
 
 
 def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
-          combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet):  # fmt: skip
+          combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet,
+          player):  # fmt: skip
     from bulletin import config as config_module
     from bulletin import lifecycle, synth
     from bulletin import make as pipeline
@@ -190,6 +193,8 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
                 )
                 sys.exit(stop.exit_code)
             bar.close()
+            if player:
+                _write_player(outcome)
             _summary(outcome)
     if failed:
         sys.exit(1)
@@ -210,6 +215,24 @@ def _summary(outcome) -> None:
         f"{outcome.true_peak_dbtp:.1f} dBTP  "
         f"({outcome.sentences} sentences, {outcome.synthesised} synthesised"
         f"{'' if outcome.remastered else ', master from cache'})"
+    )
+
+
+def _write_player(outcome) -> None:
+    """out/NAME.html: the player page (bulletin.web.player) for the files beside it."""
+    import json
+
+    from bulletin.web.player import write_page
+
+    files = outcome.files
+    manifest = json.loads(files["manifest"].read_text(encoding="utf-8"))
+    transcript = files["transcript"].read_text(encoding="utf-8")
+    write_page(
+        outcome.audio.with_suffix(".html"),
+        manifest,
+        transcript,
+        audio=outcome.audio.name,
+        captions=files["vtt"].name,
     )
 
 
@@ -330,3 +353,50 @@ def cache(cache_dir: Path | None, clear: bool) -> None:
         f"{folder}: {entries} clips, {size / 1e6:.1f} MB; "
         f"{masters} mastered programmes, {master_bytes / 1e6:.1f} MB"
     )
+
+
+# --- bulletin serve: the web service (extra bulletin[serve]; see bulletin/web) ---------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file [./bulletin.toml].")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Articles and queue [data].")
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes making audio [1].")
+@click.option("--no-auth", is_flag=True, help="Accept writes without a token (local use only).")
+def serve(host, port, config, data_dir, workers, no_auth) -> None:
+    """Make articles' audio over HTTP and serve it with an accessible player.
+
+    Writes need a bearer token: BULLETIN_TOKEN, or [serve] token_file in bulletin.toml.
+    """
+    from bulletin import config as config_module
+    from bulletin.web.settings import load_serve_settings
+
+    path = config_module.find_config(config)
+    settings = load_serve_settings(path, no_auth=no_auth, data_dir=data_dir, workers=workers)
+    try:
+        import uvicorn
+
+        from bulletin.web.app import create_app
+    except ImportError as error:
+        raise BulletinError(
+            f"serve needs the extra 'serve' ({error.name} is missing): "
+            "pip install 'bulletin[serve]'"
+        ) from None
+    from dataclasses import replace
+
+    settings = replace(settings, data_dir=settings.data_dir.resolve())
+    if settings.cache_dir:
+        settings = replace(settings, cache_dir=settings.cache_dir.resolve())
+    click.echo(
+        f"bulletin serve: http://{host}:{port}/  data in {settings.data_dir}, "
+        f"{settings.workers} worker(s){'' if settings.token else ', NO AUTH'}",
+        err=True,
+    )
+    import signal
+
+    # SIGHUP (a closed terminal) stops the server as SIGTERM does: uvicorn shuts down, the
+    # queue's workers stop, unfinished articles resume on the next start
+    signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -38,6 +38,10 @@ class Task:
     key: str
     retries: int = 2  # further runs after a failure or a lost worker; then "failed"
     timeout_s: float = 3600.0
+    # "module:name" called as ``f(**kwargs, error=reason)`` once the task has failed for
+    # good (every attempt used), wherever that is decided: a worker, or the queue's owner
+    # when a worker was lost; so the task's owner can record the failure and tell others
+    on_failure: str | None = None
 
 
 @dataclass(frozen=True)

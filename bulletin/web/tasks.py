@@ -1,0 +1,189 @@
+"""The article task: make one version of an article with ``make``, publish it, tell the site.
+
+Runs on any queue worker (:mod:`bulletin.jobs`); everything it reads and writes is in the
+data folder (:mod:`bulletin.web.store`), so it needs nothing from the server's memory.
+
+>>> make_article("data", "news-17", 2, cache_dir="data/cache")   # data/articles/news-17/v2/
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import tempfile
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+from bulletin.errors import BulletinError
+from bulletin.web.store import OUTPUTS, ArticleState, ArticleStore
+
+JOB_NAME = "article"  # the output file stem inside each version folder
+SIGNATURE_HEADER = "X-Bulletin-Signature"
+
+
+def make_article(
+    data_dir: str,
+    id: str,  # noqa: A002 - the API's name for it
+    version: int,
+    config: str | None = None,
+    cache_dir: str | None = None,
+) -> None:
+    """Make version ``version`` of article ``id`` unless a newer one superseded it."""
+    from bulletin import make, synth
+    from bulletin.config import load_settings
+    from bulletin.text import load_lexicon
+
+    store = ArticleStore(Path(data_dir))
+    with store.locked(id):
+        state = store.read(id)
+        if state is None or state.version != version or state.status == "ready":
+            return  # deleted, superseded, or already made by an earlier attempt
+        store.write(replace(state, status="making", error=None))
+        _remove_dead_work(store.folder(id))
+    source = store.source_path(id, version)
+    work = Path(tempfile.mkdtemp(prefix=f".make-{os.getpid()}-", dir=store.folder(id)))
+    try:
+        overrides = {"output.dir": work, "output.format": "mp3", "voice": state.voice}
+        if state.title:
+            overrides["title"] = state.title
+        settings = load_settings(Path(config) if config else None, overrides)
+        preset = synth.resolve_voice(settings.voice)
+        ready, why = synth.availability(preset)
+        if not ready:
+            raise BulletinError(f"voice {preset.name}: {why}")
+        try:
+            lexicon = load_lexicon(settings.lexicon) if settings.lexicon else None
+            outcome = make.make_bulletin(
+                make.Job(JOB_NAME, (source,)),
+                settings,
+                preset,
+                lexicon=lexicon,
+                cache_dir=Path(cache_dir) if cache_dir else None,
+                jobs=1,
+            )
+        except BulletinError as error:
+            _finish(store, id, version, error=" ".join(str(error).split()))
+            return
+        files = {
+            kind: path.name for kind, path in outcome.files.items() if kind in OUTPUTS.values()
+        }
+        with store.locked(id):
+            state = store.read(id)
+            if state is None or state.version < version:
+                return  # deleted while it was made
+            target = store.output_dir(id, version)
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(work, target)
+            now = time.time()
+            newest = state.ready_version is None or version >= state.ready_version
+            if newest:
+                state = replace(
+                    state,
+                    ready_version=version,
+                    files=files,
+                    duration_s=round(outcome.duration_s, 3),
+                    sentences=outcome.sentences,
+                    synthesised=outcome.synthesised,
+                    published=now,
+                )
+            if state.version == version:
+                state = replace(state, status="ready", error=None)
+            state = store.write(state)
+            store.remove_old_versions(id, state.ready_version or version)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if state.version == version:
+        send_callback(data_dir, state, config)
+
+
+def _remove_dead_work(folder: Path) -> None:
+    """Work folders of makes whose process is gone (killed outright) are removed."""
+    for work in folder.glob(".make-*-*"):
+        pid = work.name.split("-")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def article_failed(
+    data_dir: str,
+    id: str,  # noqa: A002
+    version: int,
+    error: str,
+    config: str | None = None,
+    cache_dir: str | None = None,
+) -> None:
+    """The queue's ``on_failure`` hook: every attempt failed; record the reason and tell."""
+    _finish(ArticleStore(Path(data_dir)), id, version, error=error, config=config)
+
+
+def _finish(
+    store: ArticleStore, article_id: str, version: int, *, error: str, config: str | None = None
+) -> None:
+    with store.locked(article_id):
+        state = store.read(article_id)
+        if state is None or state.version != version:
+            return
+        state = store.write(replace(state, status="failed", error=error[:300]))
+    send_callback(str(store.data_dir), state, config)
+
+
+def status_body(state: ArticleState, base_url: str = "") -> dict:
+    """What GET /v1/articles/{id} answers and the callback sends."""
+    body: dict = {
+        "id": state.id,
+        "version": state.version,
+        "status": state.status,
+        "url": f"{base_url}/v1/articles/{state.id}",
+    }
+    if state.error:
+        body["error"] = state.error
+    if state.ready_version is not None:
+        body["ready_version"] = state.ready_version
+        body["duration_s"] = state.duration_s
+        body["sentences"] = state.sentences
+        body["synthesised"] = state.synthesised
+        body["files"] = {
+            name.split(".")[0] if name != "captions.srt" else "srt": (
+                f"{base_url}/v1/articles/{state.id}/{name}"
+            )
+            for name, kind in OUTPUTS.items()
+            if kind in state.files
+        }
+        body["player"] = f"{base_url}/listen/{state.id}"
+    return body
+
+
+def sign(body: bytes, secret: str) -> str:
+    """``sha256=<hex HMAC-SHA256 of body under secret>``, as GitHub's webhooks do."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def send_callback(data_dir: str, state: ArticleState, config: str | None) -> bool:
+    """POST the article's status to its ``callback_url``, signed; True if it was accepted."""
+    if not state.callback_url:
+        return False
+    from bulletin.web.settings import load_serve_settings
+
+    settings = load_serve_settings(Path(config) if config else None, no_auth=True)
+    body = json.dumps(
+        status_body(state, (settings.public_url or "").rstrip("/")), ensure_ascii=False
+    ).encode("utf-8")
+    headers = {"Content-Type": "application/json", "User-Agent": "bulletin-serve"}
+    if settings.secret:
+        headers[SIGNATURE_HEADER] = sign(body, settings.secret)
+    for attempt in range(3):
+        request = urllib.request.Request(state.callback_url, body, headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - http(s) only, checked on POST
+                if 200 <= response.status < 300:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5 * (attempt + 1))
+    return False

@@ -1,0 +1,25 @@
+"""Fixtures for the web tests (helpers live in ``web_fixtures.py``)."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+from web_fixtures import alive, start_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("serve") / "data"
+    server = start_server(data)
+    yield server
+    workers = server.children()
+    assert len(workers) >= 2  # the queue workers (and multiprocessing's resource tracker)
+    assert server.stop() == -signal.SIGTERM, server.log.read_text()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "workers outlived the server"
+        time.sleep(0.05)
+    log = server.log.read_text()
+    assert "Traceback" not in log and "stopped" in log
