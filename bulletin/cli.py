@@ -400,3 +400,41 @@ def serve(host, port, config, data_dir, workers, no_auth) -> None:
     # queue's workers stop, unfinished articles resume on the next start
     signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+# --- bulletin worker: a worker of the distributed queue (extra bulletin[queue]; bulletin/jobs) --
+
+
+@main.command()
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Jobs this machine runs at once (one process each).")  # fmt: skip
+@click.option("--voices", help="Comma-separated voices to take jobs for [every voice here].")
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file [./bulletin.toml].")
+@click.option("--grace", default=60.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds a stopping worker may finish its job before it is stopped.")  # fmt: skip
+def worker(concurrency, voices, config, grace) -> None:
+    """Take jobs (articles, clips, scheduled runs) from Redis: [queue] url in bulletin.toml
+    or BULLETIN_QUEUE_URL. The data folder and clip cache must be the server's (shared)."""
+    from bulletin import config as config_module
+    from bulletin.errors import ConfigError
+    from bulletin.jobs import queue_config
+
+    path = config_module.find_config(config)
+    table = queue_config(path)
+    if not table.get("url"):
+        raise ConfigError(
+            "worker: no queue; set [queue] url in bulletin.toml or BULLETIN_QUEUE_URL"
+        )
+    try:
+        from bulletin.jobs.worker import run_workers, worker_queues
+    except ImportError as error:
+        raise BulletinError(
+            f"worker needs the extra 'queue' ({error.name} is missing): "
+            "pip install 'bulletin[queue]'"
+        ) from None
+    names = [v.strip() for v in voices.split(",") if v.strip()] if voices else None
+    queues = worker_queues(names, path)
+    status = run_workers(
+        table["url"], queues, concurrency=concurrency, options=table, config=path, grace_s=grace
+    )
+    sys.exit(status)

@@ -42,6 +42,8 @@ class Task:
     # good (every attempt used), wherever that is decided: a worker, or the queue's owner
     # when a worker was lost; so the task's owner can record the failure and tell others
     on_failure: str | None = None
+    # which workers may run it (a voice name: only workers serving that voice); None: any
+    pool: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,28 @@ class QueueSettings:
     url: str | None = None  # redis://...; None: embedded
     max_pending: int = 1000  # submit beyond this raises QueueFull
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Split:
+    """What a task returns to hand its work on: ``parts`` run on any workers, in parallel;
+    ``then`` runs once every part has ended (done or failed) and takes over the task's key.
+    Only a queue that can spread work returns True from :func:`can_split` in its workers.
+
+    >>> Split(parts=(Task("m:clips", {"texts": ["Салам."]}, key="a:1:p0"),),
+    ...       then=Task("m:make", {"id": "a"}, key="a:1"))
+    """
+
+    parts: tuple[Task, ...]
+    then: Task
+
+
+_SPLITTING = {"on": False}
+
+
+def can_split() -> bool:
+    """Whether the task running in this process may return a :class:`Split`."""
+    return _SPLITTING["on"]
 
 
 class QueueFull(Exception):
@@ -81,6 +105,53 @@ class Queue(Protocol):
     def close(self) -> None:
         """Stop taking work; stop this queue's own worker processes, if it has any."""
         ...
+
+
+def _positive(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError("must be a positive number")
+    return float(value)
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("must be a whole number, 0 or more")
+    return value
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError('must be a Redis URL, e.g. "redis://host:6379/0"')
+    return value
+
+
+QUEUE_KEYS = {
+    "url": _url,
+    "heartbeat_s": _positive,  # how often a busy worker says it is alive
+    "lost_after_s": _positive,  # silence after which a worker's job is run elsewhere
+    "maintenance_s": _positive,  # how often workers look for lost jobs
+    "fanout_sentences": _count,  # split an article with at least this many new sentences
+    "fanout_slice": _count,  # sentences per clip job
+}
+
+
+def queue_config(config: Path | None) -> dict[str, Any]:
+    """``[queue]`` of bulletin.toml, checked; ``BULLETIN_QUEUE_URL`` wins for ``url``.
+
+    >>> queue_config(Path("bulletin.toml"))
+    {'url': 'redis://10.0.0.5:6379/0', 'fanout_sentences': 40}
+    """
+    from bulletin.config import read_service_table
+    from bulletin.errors import ConfigError
+
+    table = read_service_table(config, "queue", QUEUE_KEYS)
+    env = os.environ.get("BULLETIN_QUEUE_URL")
+    if env:
+        try:
+            table["url"] = _url(env)
+        except ValueError as error:
+            raise ConfigError(f"BULLETIN_QUEUE_URL {error} (got {env!r})") from None
+    return table
 
 
 def queue_url(configured: str | None) -> str | None:

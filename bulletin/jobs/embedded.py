@@ -81,11 +81,11 @@ def one_line(error: BaseException) -> str:
     return text[:300]
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to send this process SIGTERM when its parent dies (even by SIGKILL)."""
+def die_with_parent(parent_pid: int, signum: int = signal.SIGTERM) -> None:
+    """Ask Linux to send this process ``signum`` when its parent dies (even by SIGKILL)."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
 

@@ -1,0 +1,122 @@
+"""The distributed queue on a real redis-server with real ``bulletin worker`` processes:
+every task once, a poisoned task, a worker killed mid-job, Redis killed and restarted,
+a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from bulletin.jobs import QueueFull, QueueSettings, Task, TaskState, open_queue
+from bulletin.jobs.redis import RedisQueue
+
+from redis_fixtures import group_alive
+
+
+def wait_for(queue, keys, timeout=90.0, statuses=("done", "failed")) -> list[TaskState]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = [queue.state(key) for key in keys]
+        if all(s and s.status in statuses for s in states):
+            return states
+        time.sleep(0.05)
+    raise AssertionError(f"not reached {statuses}: {[queue.state(key) for key in keys]}")
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def task(name, log, value, **extra):
+    return Task(
+        f"queue_tasks:{name}",
+        {"path": str(log), "value": value, **extra.pop("kwargs", {})},
+        key=f"t:{value}",
+        on_failure="queue_tasks:hook",
+        **extra,
+    )
+
+
+@pytest.fixture
+def queue(redis_server, tmp_path):
+    q = open_queue(
+        QueueSettings(state_dir=tmp_path / "queue", url=redis_server.url, max_pending=50)
+    )
+    assert isinstance(q, RedisQueue)
+    yield q
+    q.close()
+
+
+def test_every_task_runs_once_on_two_workers(queue, workers, tmp_path):
+    log = tmp_path / "log"
+    keys = [queue.submit(task("record", log, str(i))).key for i in range(20)]
+    assert queue.submit(task("record", log, "0")).status in ("queued", "running", "done")
+    workers.start("--concurrency", "2")
+    states = wait_for(queue, keys)
+    assert all(s.status == "done" and s.attempts == 1 for s in states)
+    assert sorted(lines(log), key=int) == [str(i) for i in range(20)]
+    assert queue.pending() == 0
+
+
+def test_a_poisoned_task_fails_with_its_reason_and_blocks_nothing(queue, workers, tmp_path):
+    log = tmp_path / "log"
+    workers.start()
+    bad = queue.submit(task("fail", log, "bad", retries=2)).key
+    good = [queue.submit(task("record", log, str(i))).key for i in range(3)]
+    states = wait_for(queue, [bad, *good])
+    assert states[0] == TaskState(bad, "failed", "ValueError: the release is broken", 3)
+    assert lines(log).count("bad") == 3  # 1 + 2 retries, then no more
+    assert all(s.status == "done" for s in states[1:])
+    assert lines(Path(str(log) + ".failed")) == ["bad\tValueError: the release is broken"]
+
+
+def test_a_worker_killed_mid_job_has_its_job_run_elsewhere(queue, workers, tmp_path):
+    log = tmp_path / "log"
+    first = workers.start()
+    key = queue.submit(task("record", log, "slow", kwargs={"seconds": 4.0})).key
+    wait_for(queue, [key], statuses=("running",))
+    workers.kill(first)  # the machine dies: worker and work horse
+    assert not group_alive(first.pid)
+    workers.start()  # another machine
+    (state,) = wait_for(queue, [key])
+    assert state.status == "done" and state.attempts == 2
+    assert lines(log) == ["slow"]  # the killed run never finished
+
+
+def test_redis_killed_and_restarted_loses_no_job(queue, workers, redis_server, tmp_path):
+    log = tmp_path / "log"
+    workers.start()
+    keys = [queue.submit(task("record", log, "slow", kwargs={"seconds": 3.0})).key]
+    keys += [queue.submit(task("record", log, str(i))).key for i in range(5)]
+    wait_for(queue, keys[:1], statuses=("running",))
+    redis_server.kill()
+    time.sleep(1.0)
+    redis_server.start()
+    states = wait_for(queue, keys)
+    assert [s.status for s in states] == ["done"] * 6
+    assert sorted(lines(log)) == sorted(["slow", *map(str, range(5))])
+
+
+def test_sigterm_finishes_the_job_in_hand_and_leaves_nothing(queue, workers, tmp_path):
+    log = tmp_path / "log"
+    process = workers.start("--concurrency", "2")
+    key = queue.submit(task("record", log, "slow", kwargs={"seconds": 2.0})).key
+    wait_for(queue, [key], statuses=("running",))
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 143
+    assert "stopped" in process.stderr.read()
+    assert queue.state(key).status == "done" and lines(log) == ["slow"]
+    assert not group_alive(process.pid)
+
+
+def test_the_queue_refuses_work_beyond_its_limit(redis_server, tmp_path):
+    q = RedisQueue(QueueSettings(state_dir=tmp_path, url=redis_server.url, max_pending=3))
+    for i in range(3):
+        q.submit(task("record", tmp_path / "log", str(i)))
+    with pytest.raises(QueueFull):
+        q.submit(task("record", tmp_path / "log", "3"))
+    assert q.state("t:never") is None
+    q.close()
