@@ -33,8 +33,8 @@ from typing import Any
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry as RedisRetry
-from rq import Queue as RQQueue
 from rq import Callback, Retry, Worker, get_current_job
+from rq import Queue as RQQueue
 from rq.exceptions import NoSuchJobError
 from rq.job import Dependency, Job, JobStatus
 from rq.registry import DeferredJobRegistry, ScheduledJobRegistry, StartedJobRegistry

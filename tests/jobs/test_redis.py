@@ -9,11 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from redis_fixtures import group_alive
 
 from bulletin.jobs import QueueFull, QueueSettings, Task, TaskState, open_queue
 from bulletin.jobs.redis import RedisQueue
-
-from redis_fixtures import group_alive
 
 
 def wait_for(queue, keys, timeout=90.0, statuses=("done", "failed")) -> list[TaskState]:
