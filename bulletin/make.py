@@ -127,6 +127,37 @@ def read_bulletins(
     return [parse_release(text, name) for text, name in texts]
 
 
+def _read_script(job: Job, settings: Settings, lexicon, max_chars, stdin):
+    bulletins = read_bulletins(job.sources, max_chars, stdin)
+    stories = [story for bulletin in bulletins for story in bulletin.stories]
+    script = build_script(
+        stories,
+        lambda text: normalize(text, lexicon),
+        pauses=settings.pauses,
+        jingles=settings.jingles,
+        bed=settings.bed,
+    )
+    return bulletins, stories, script
+
+
+def spoken_texts(
+    job: Job,
+    settings: Settings,
+    *,
+    lexicon: Lexicon | None = None,
+    max_chars: int | None = MAX_CHARS,
+    stdin: str | None = None,
+) -> list[str]:
+    """The spoken text of each sentence :func:`make_bulletin` synthesises for ``job``, in
+    order (to fill the clip cache ahead of a make, e.g. on other machines).
+
+    >>> spoken_texts(Job("release", (Path("release.txt"),)), load_settings(None))[:1]
+    ['Бишкекте бүгүн жыйырма беш градус жылуу болот.']
+    """
+    script = _read_script(job, settings, lexicon, max_chars, stdin)[2]
+    return [item.spoken for item in script.items if isinstance(item, Speech)]
+
+
 def make_bulletin(
     job: Job,
     settings: Settings,
@@ -156,15 +187,7 @@ def make_bulletin(
             progress(stage, done, total)
 
     report_stage("reading", 0, 1)
-    bulletins = read_bulletins(job.sources, max_chars, stdin)
-    stories = [story for bulletin in bulletins for story in bulletin.stories]
-    script = build_script(
-        stories,
-        lambda text: normalize(text, lexicon),
-        pauses=settings.pauses,
-        jingles=settings.jingles,
-        bed=settings.bed,
-    )
+    bulletins, stories, script = _read_script(job, settings, lexicon, max_chars, stdin)
     # a missing or unreadable jingle, bed or cover fails before any synthesis
     jingles = settings.jingles
     for sound in (jingles.intro, jingles.outro, jingles.sting, settings.bed and settings.bed.path):

@@ -177,9 +177,10 @@ class RedisQueue:
         return total
 
     def alive(self) -> bool:
-        """Whether Redis answers (for a readiness check)."""
+        """Whether Redis answers and some worker listens (for a readiness check)."""
         try:
-            return bool(redis.Redis.from_url(self.settings.url, socket_timeout=2).ping())
+            quick = redis.Redis.from_url(self.settings.url, socket_timeout=2)
+            return bool(quick.ping()) and Worker.count(connection=quick) > 0
         except redis.exceptions.RedisError:
             return False
 

@@ -15,7 +15,7 @@ from bulletin.synth.cache import (
     remove_temporary_caches,
     temporary_cache_dir,
 )
-from bulletin.synth.clips import synthesize_clips
+from bulletin.synth.clips import synthesize_clips, uncached
 from bulletin.synth.presets import (
     VoicePreset,
     availability,
@@ -52,6 +52,7 @@ __all__ = [
     "remove_temporary_caches",
     "resolve_voice",
     "synthesize_clips",
+    "uncached",
     "temporary_cache_dir",
     "voice_identity",
 ]

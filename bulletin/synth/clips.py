@@ -153,6 +153,23 @@ def synthesize_clips(
     ]
 
 
+def uncached(texts: Sequence[str], preset: VoicePreset, cache_dir: Path) -> list[str]:
+    """The distinct ``texts`` whose clips for ``preset`` are not in the cache at
+    ``cache_dir``, in order (what :func:`synthesize_clips` would have to synthesise).
+
+    >>> uncached(["Салам.", "Салам.", "Кош."], resolve_voice("ky-espeak"), cache_dir)
+    ['Салам.', 'Кош.']
+    """
+    cache = ClipCache(cache_dir)
+    digest = identity_digest(voice_identity(preset))
+    missing: dict[str, str] = {}
+    for text in texts:
+        key = clip_key(digest, preset.respell_text(text))
+        if key not in missing and cache.get(key) is None:
+            missing[key] = text
+    return list(missing.values())
+
+
 def _make_clip(voice: PresetVoice, cache: ClipCache, key: str, spoken: str) -> Clip:
     """Synthesise ``spoken`` (respelled) and store it with its word events."""
     result = voice.synthesize_spoken(spoken)

@@ -27,14 +27,17 @@ log = logging.getLogger("bulletin.serve")
 
 
 def open_article_queue(settings: ServeSettings) -> Queue:
-    """The job queue for articles: embedded, its state beside the articles.
+    """The job queue for articles: embedded, its state beside the articles; or Redis when
+    ``[queue] url`` (or ``BULLETIN_QUEUE_URL``) is set, run by ``bulletin worker``s that
+    see the same data folder and clip cache. Nothing else changes for the API."""
+    from bulletin.jobs import queue_config
 
-    (The scale-out issue switches this with ``[queue] url``; nothing else changes.)
-    """
+    table = queue_config(settings.config)
     return open_queue(
         QueueSettings(
             state_dir=settings.data_dir / "queue",
             workers=settings.workers,
+            url=table.get("url"),
             max_pending=settings.max_queued,
         )
     )

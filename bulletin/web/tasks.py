@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bulletin.errors import BulletinError
+from bulletin.jobs import Split, Task
 from bulletin.web.store import OUTPUTS, ArticleState, ArticleStore
 
 JOB_NAME = "article"  # the output file stem inside each version folder
@@ -32,10 +33,18 @@ def make_article(
     version: int,
     config: str | None = None,
     cache_dir: str | None = None,
-) -> None:
-    """Make version ``version`` of article ``id`` unless a newer one superseded it."""
+    fan_out: bool = True,
+) -> Split | None:
+    """Make version ``version`` of article ``id`` unless a newer one superseded it.
+
+    On a queue that spreads work (:func:`bulletin.jobs.can_split`), an article with many
+    sentences not yet in the clip cache (``[queue] fanout_sentences``) is handed on as clip
+    jobs (:func:`make_clips`, ``fanout_slice`` sentences each) and this task again with
+    ``fan_out=False``, run once the clips are made: the same make with a warm cache, so
+    the output is the same byte for byte however the work was split."""
     from bulletin import make, synth
     from bulletin.config import load_settings
+    from bulletin.jobs import can_split
     from bulletin.text import load_lexicon
 
     store = ArticleStore(Path(data_dir))
@@ -58,6 +67,14 @@ def make_article(
             raise BulletinError(f"voice {preset.name}: {why}")
         try:
             lexicon = load_lexicon(settings.lexicon) if settings.lexicon else None
+            if fan_out and cache_dir and can_split():
+                split = _fan_out(
+                    make.Job(JOB_NAME, (source,)), settings, preset, lexicon, state,
+                    {"data_dir": data_dir, "id": id, "version": version, "config": config,
+                     "cache_dir": cache_dir},
+                )  # fmt: skip
+                if split is not None:
+                    return split
             outcome = make.make_bulletin(
                 make.Job(JOB_NAME, (source,)),
                 settings,
@@ -100,6 +117,65 @@ def make_article(
         shutil.rmtree(work, ignore_errors=True)
     if state.version == version:
         send_callback(data_dir, state, config)
+
+
+FANOUT_SENTENCES = {"espeak": 400}  # espeak makes ~50 sentences a second: rarely worth it
+FANOUT_DEFAULT = 40
+FANOUT_SLICE = 10
+
+
+def _fan_out(job, settings, preset, lexicon, state: ArticleState, kwargs: dict) -> Split | None:
+    """Clip jobs and a follow-up make, when enough sentences are not yet cached."""
+    from bulletin import make, synth
+    from bulletin.jobs import queue_config
+
+    table = queue_config(Path(kwargs["config"]) if kwargs["config"] else None)
+    least = table.get("fanout_sentences", FANOUT_SENTENCES.get(preset.engine, FANOUT_DEFAULT))
+    if least <= 0:
+        return None
+    texts = make.spoken_texts(job, settings, lexicon=lexicon)
+    missing = synth.uncached(texts, preset, Path(kwargs["cache_dir"]))
+    if len(missing) < least:
+        return None
+    size = max(1, table.get("fanout_slice", FANOUT_SLICE))
+    parts = tuple(
+        Task(
+            "bulletin.web.tasks:make_clips",
+            {**kwargs, "texts": missing[start : start + size]},
+            key=f"{state.task_key}:clips:{start // size}",
+            pool=state.voice,
+        )
+        for start in range(0, len(missing), size)
+    )
+    then = Task(
+        "bulletin.web.tasks:make_article",
+        {**kwargs, "fan_out": False},
+        key=state.task_key,
+        on_failure="bulletin.web.tasks:article_failed",
+        pool=state.voice,
+    )
+    return Split(parts=parts, then=then)
+
+
+def make_clips(
+    data_dir: str,
+    id: str,  # noqa: A002
+    version: int,
+    texts: list[str],
+    config: str | None = None,
+    cache_dir: str | None = None,
+) -> None:
+    """Synthesise ``texts`` (spoken texts of article ``id``) into the shared clip cache, as
+    the article's make would, with this worker's voice."""
+    from bulletin import synth
+    from bulletin.config import load_settings
+
+    state = ArticleStore(Path(data_dir)).read(id)
+    if state is None or state.version != version or not cache_dir:
+        return  # deleted or superseded: nothing to do
+    settings = load_settings(Path(config) if config else None, {"voice": state.voice})
+    preset = synth.resolve_voice(settings.voice)
+    synth.synthesize_clips(texts, preset, cache_dir=Path(cache_dir), jobs=1)
 
 
 def _remove_dead_work(folder: Path) -> None:

@@ -180,6 +180,7 @@ def article_task(settings, state: ArticleState) -> Task:
         kwargs,
         key=state.task_key,
         on_failure="bulletin.web.tasks:article_failed",
+        pool=state.voice,  # on Redis: only workers serving this voice take it
     )
 
 
