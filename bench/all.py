@@ -1,4 +1,5 @@
-"""Every benchmark in one command: bench_make, bench_normalize, bench_coqui, bench_serve.
+"""Every benchmark in one command: bench_make, bench_normalize, bench_coqui, bench_serve,
+bench_queue.
 
     python bench/all.py [--quick]
 
@@ -26,6 +27,7 @@ def main() -> None:
         ["bench_normalize.py"],
         ["bench_coqui.py", *(["--limit", "6", "--repeat", "1"] if quick else [])],
         ["bench_serve.py", *(["--repeat", "1", "--seconds", "1"] if quick else [])],
+        ["bench_queue.py", *(["--repeat", "1", "--articles", "4"] if quick else [])],
     ]
     failed = 0
     for script, *args in runs:

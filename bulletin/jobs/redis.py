@@ -35,7 +35,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry as RedisRetry
 from rq import Callback, Retry, Worker, get_current_job
 from rq import Queue as RQQueue
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Dependency, Job, JobStatus
 from rq.registry import DeferredJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
@@ -154,10 +154,11 @@ class RedisQueue:
             if waiting >= self.settings.max_pending:
                 raise QueueFull(f"{waiting} tasks are waiting (limit {self.settings.max_pending})")
             old = _fetch(self.connection, task.key)
-            if old is not None:
-                with contextlib.suppress(NoSuchJobError):
-                    _follow(self.connection, old).delete()
-                old.delete()
+            if old is not None:  # ended: its record (and a follow-up's) makes way
+                follow = _follow(self.connection, old)
+                for job in {follow.id: follow, old.id: old}.values():
+                    with contextlib.suppress(NoSuchJobError, InvalidJobOperation):
+                        job.delete()
             _enqueue(self.connection, task)
         return TaskState(task.key, "queued", None, 0)
 
@@ -282,11 +283,36 @@ class BulletinWorker(Worker):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
+PRELOAD = ("bulletin.web.tasks", "bulletin.make", "bulletin.synth", "bulletin.audio",
+           "bulletin.publish", "bulletin.text", "bulletin.config")  # fmt: skip
+
+
+def preload(voices: list[str]) -> None:
+    """Import what the tasks use, and load the espeak voices served, once in the worker:
+    each job's work horse is forked from it and starts warm (not for Coqui voices: torch
+    does not survive a fork well; a Coqui job loads its model in its horse)."""
+    import importlib
+
+    for module in PRELOAD:
+        importlib.import_module(module)
+    from bulletin import synth
+    from bulletin.synth.cache import identity_digest
+    from bulletin.synth.clips import _voice_in_process
+    from bulletin.synth.voice import voice_identity
+
+    for name in voices:
+        with contextlib.suppress(Exception):  # a voice that cannot load fails in its job
+            preset = synth.resolve_voice(name)
+            if preset.engine == "espeak":
+                _voice_in_process(preset, identity_digest(voice_identity(preset)))
+
+
 def work(url: str, queues: list[str], options: dict[str, Any], parent_pid: int) -> None:
     """One worker process of ``bulletin worker``: take jobs from ``queues`` until stopped."""
     die_with_parent(parent_pid, signal.SIGKILL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    preload([name.split(".voice.", 1)[1] for name in queues if ".voice." in name])
     connection = connect(url)
     heartbeat = int(options.get("heartbeat_s", 10))
     worker = BulletinWorker(

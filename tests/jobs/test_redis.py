@@ -119,3 +119,13 @@ def test_the_queue_refuses_work_beyond_its_limit(redis_server, tmp_path):
         q.submit(task("record", tmp_path / "log", "3"))
     assert q.state("t:never") is None
     q.close()
+
+
+def test_a_finished_key_submitted_again_runs_again(queue, workers, tmp_path):
+    log = tmp_path / "log"
+    workers.start()
+    key = queue.submit(task("record", log, "again")).key
+    wait_for(queue, [key])
+    assert queue.submit(task("record", log, "again")).status == "queued"
+    (state,) = wait_for(queue, [key])
+    assert state.status == "done" and lines(log) == ["again", "again"]
