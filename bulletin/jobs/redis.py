@@ -277,6 +277,20 @@ class BulletinWorker(Worker):
         ttl = super().get_heartbeat_ttl(job, working_time) - 60
         return int(max(1, ttl + self.lost_after_s))
 
+    def request_force_stop(self, signum, frame):
+        """A second SIGTERM: RQ kills the work horse; its job goes back to the front of
+        its queue at once (the attempt is not counted), not after ``lost_after_s``."""
+        job = None
+        if self.horse_pid:
+            with contextlib.suppress(Exception):
+                job = self.get_current_job()
+        try:
+            super().request_force_stop(signum, frame)
+        except SystemExit:
+            if job is not None:
+                _give_back(self.connection, job)
+            raise
+
     def _install_signal_handlers(self):
         signal.signal(signal.SIGTERM, self.request_stop)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -305,6 +319,18 @@ def preload(voices: list[str]) -> None:
             preset = synth.resolve_voice(name)
             if preset.engine == "espeak":
                 _voice_in_process(preset, identity_digest(voice_identity(preset)))
+
+
+def _give_back(connection: redis.Redis, job: Job) -> None:
+    with contextlib.suppress(redis.exceptions.RedisError, NoSuchJobError, InvalidJobOperation):
+        job.refresh()
+        if job.get_status() != JobStatus.STARTED:
+            return
+        StartedJobRegistry(job.origin, connection=connection).remove_executions(job)
+        job.meta["attempts"] = max(0, int(job.meta.get("attempts", 1)) - 1)
+        job.save_meta()
+        queue = RQQueue(job.origin, connection=connection, serializer=JSONSerializer)
+        queue.enqueue_job(job, at_front=True)
 
 
 def work(url: str, queues: list[str], options: dict[str, Any], parent_pid: int) -> None:

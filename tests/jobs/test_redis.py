@@ -129,3 +129,16 @@ def test_a_finished_key_submitted_again_runs_again(queue, workers, tmp_path):
     assert queue.submit(task("record", log, "again")).status == "queued"
     (state,) = wait_for(queue, [key])
     assert state.status == "done" and lines(log) == ["again", "again"]
+
+
+def test_a_stop_past_its_grace_gives_the_job_back_at_once(queue, workers, tmp_path):
+    log = tmp_path / "log"
+    process = workers.start("--grace", "0")
+    key = queue.submit(task("record", log, "slow", kwargs={"seconds": 30.0})).key
+    wait_for(queue, [key], statuses=("running",))
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 143
+    assert not group_alive(process.pid)
+    state = queue.state(key)
+    assert state.status == "queued" and state.attempts == 0  # back in the queue, uncounted
+    assert lines(log) == []
