@@ -159,6 +159,23 @@ def direct(work: Path, config: Path, article_id: str, release: str) -> float:
     return seconds
 
 
+def empty_jobs(url: str, work: Path, count: int = 20) -> float:
+    """The queue's own cost: the median time from submit to done of a task doing nothing
+    (``os:getpid``), one at a time, on an idle worker."""
+    from bulletin.jobs import Task
+
+    queue = RedisQueue(QueueSettings(state_dir=work, url=url))
+    times = []
+    for index in range(count):
+        started = time.perf_counter()
+        key = queue.submit(Task("os:getpid", {}, key=f"empty:{index}:{started}")).key
+        while queue.state(key).status != "done":
+            time.sleep(0.001)
+        times.append(time.perf_counter() - started)
+    queue.close()
+    return sorted(times)[count // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10)
@@ -201,15 +218,21 @@ def main() -> None:
             for _ in range(max(3, args.repeat)):
                 alone.append(direct(root, whole, article_id, release))
                 queued.append(batch(url, root / "o", whole, {article_id: release}))
+            empty = empty_jobs(url, root)
         finally:
             workers.stop()
         q, d = min(queued), min(alone)
         print(f"overhead    direct {d:6.3f} s, through the queue {q:6.3f} s: "
               f"{(q / d - 1) * 100:+.1f} % per job  (goal <= +5 %)", flush=True)  # fmt: skip
+        print(f"overhead    an empty job, submit -> done: {empty * 1000:.0f} ms = "
+              f"{empty / d * 100:+.1f} % of the direct make", flush=True)  # fmt: skip
 
         # -- fan-out -----------------------------------------------------------------
         long = {"roundup": release_of(args.long)}
-        sentences = len(long["roundup"].split(". "))
+        from bulletin.config import load_settings
+        from bulletin.make import Job, spoken_texts
+
+        sentences = len(spoken_texts(Job("roundup", (args.long,)), load_settings(whole)))
         one = Workers(url, whole, 1, root / "home-f1")
         try:
             whole_s = min(batch(url, root / "f1", whole, long) for _ in range(args.repeat))
@@ -220,7 +243,7 @@ def main() -> None:
             split_s = min(batch(url, root / "f2", split, long) for _ in range(args.repeat))
         finally:
             two.stop()
-        print(f"fan-out     {args.long.name} (~{sentences} sentences, ky-espeak): one worker "
+        print(f"fan-out     {args.long.name} ({sentences} sentences, ky-espeak): one worker "
               f"{whole_s:6.2f} s, fanned out on 2 workers {split_s:6.2f} s = "
               f"{split_s / whole_s:.2f}x  (goal <= 0.55x)", flush=True)  # fmt: skip
     finally:
