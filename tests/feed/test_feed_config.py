@@ -50,7 +50,8 @@ def test_bad_url_and_email(tmp_path: Path) -> None:
     config = write_config(tmp_path, base_url="ftp://radio.example.kg/")
     with pytest.raises(ConfigError, match="feed.base_url must be an http"):
         load_feed(config)
-    text = config.read_text(encoding="utf-8").replace("podcast@radio.example.kg", "podcast")
+    text = config.read_text(encoding="utf-8").replace("ftp://", "https://")
+    text = text.replace("podcast@radio.example.kg", "podcast")
     config.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match="feed.owner_email must be an e-mail address"):
         load_feed(config)
