@@ -47,7 +47,9 @@ class Episode:
 
     @property
     def files(self) -> tuple[str, ...]:
-        return tuple(name for name in (self.audio, self.vtt, self.transcript, self.chapters) if name)
+        return tuple(
+            name for name in (self.audio, self.vtt, self.transcript, self.chapters) if name
+        )
 
 
 class EpisodeStore:

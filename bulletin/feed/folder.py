@@ -52,7 +52,9 @@ def folder_lock(folder: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[Non
         lock = FileLock(folder / LOCK_NAME, timeout=timeout_s)
         lock.acquire()
     except Timeout:
-        raise FeedError(f"{folder}: another publisher has held the folder for {timeout_s:g} s") from None
+        raise FeedError(
+            f"{folder}: another publisher has held the folder for {timeout_s:g} s"
+        ) from None
     except OSError as error:
         raise FeedError(f"{folder}: cannot write here ({error.strerror})") from None
     try:
@@ -249,9 +251,9 @@ def _sha256(path: Path) -> str:
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
-    if target.is_file() and target.stat().st_size == source.stat().st_size:
-        if _sha256(target) == _sha256(source):
-            return
+    same_size = target.is_file() and target.stat().st_size == source.stat().st_size
+    if same_size and _sha256(target) == _sha256(source):
+        return
     try:
         with atomic_path(target) as tmp:
             shutil.copyfile(source, tmp)

@@ -214,7 +214,7 @@ def _publish_run(
                 if not bad:  # not about any one release: the station's problem
                     raise
                 for release, why in bad.items():
-                    box.fail(inbox, release, why, local)
+                    box.fail(inbox, release, why.replace(str(release), release.name), local)
                     report.failed.append(release.name)
                     good.remove(release)
         if manifest is None:
@@ -260,4 +260,3 @@ def _culprits(
                 return {}
             failing[release] = str(alone)
     return failing
-

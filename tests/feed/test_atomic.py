@@ -103,7 +103,7 @@ def test_sigkill_at_random_moments_leaves_the_folder_consistent(
     station: Path, feed, manifests
 ) -> None:
     chance = random.Random(12)
-    for trial in range(8):
+    for _trial in range(8):
         child = subprocess.Popen(
             [sys.executable, "-c", CHILD, str(station), *map(str, manifests)],
             stderr=subprocess.PIPE,

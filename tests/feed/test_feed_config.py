@@ -36,7 +36,7 @@ def test_schedule_gives_time_zone_and_update_frequency(tmp_path: Path) -> None:
     [
         ('base_url_x = "x"\n', "unknown setting 'feed.base_url_x'"),
         ("max_items = 0\n", "feed.max_items must be a whole number from 1 to 100000"),
-        ("explicit = \"no\"\n", "feed.explicit must be true or false"),
+        ('explicit = "no"\n', "feed.explicit must be true or false"),
         ('language = "кыргыз"\n', "feed.language must be a language code"),
     ],
 )
