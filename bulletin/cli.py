@@ -337,8 +337,8 @@ def watch_command(config: Path | None, jobs: int | None) -> None:
 
     stop, running = threading.Event(), threading.Event()
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
-    log(f"{stamp} watching {path}")
     with stop_on_signals(stop, running.is_set) as received:
+        log(f"{stamp} watching {path}")
         try:
             watch(path, clock=SystemClock(), stop=stop, log=log, jobs=jobs, running=running)
             what = "while waiting"
