@@ -255,7 +255,20 @@ def cache(cache_dir: Path | None, clear: bool) -> None:
 
 
 def _feed_config(config: Path | None) -> Path:
+    """bulletin.toml for the feed commands (checking that the ``feed`` extra is installed)."""
+    import importlib.util
+
     from bulletin import config as config_module
+
+    missing = [
+        name
+        for name in ("lxml", "PIL", "croniter", "filelock")
+        if importlib.util.find_spec(name) is None
+    ]
+    if missing:
+        raise BulletinError(
+            f"feeds and schedules need {', '.join(missing)}: pip install 'bulletin[feed]'"
+        )
 
     found = config_module.find_config(config)
     if found is None:
