@@ -166,7 +166,11 @@ def _run(
         station = _Station(config, jobs)
         programme = station.settings.programme or station.feed.title
         title = bulletin_title(programme, local)
-        run = f"{local:%Y%m%d-%H%M}"
+        # a second run for the same time (run-schedule --once again) is a new episode
+        keys = published_keys(station.feed)
+        run, number = f"{local:%Y%m%d-%H%M}", 2
+        while f"run:{run}" in keys:
+            run, number = f"{local:%Y%m%d-%H%M}-{number}", number + 1
         _publish_run(station, inbox, run, releases, title, local, report)
     else:
         settled = local - timedelta(seconds=schedule.settle_s)
@@ -196,7 +200,7 @@ def _publish_run(
     key = f"run:{run}"
     day = f"{local:%Y-%m-%d}"
     claimed = box.claim(inbox, run, releases)
-    if key in published_keys(station.feed):  # this run's episode is out already
+    if key in published_keys(station.feed):  # "each": this very release went out already
         box.done(inbox, claimed, day)
         (inbox / box.CLAIMED / run).rmdir()
         return

@@ -14,6 +14,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 from bulletin.errors import BulletinError
@@ -53,6 +54,11 @@ def watch(
         running.set()
         try:
             return run_once(config_path, now_iso, jobs=jobs)
+        except Exception as error:  # noqa: BLE001 - one failed run must not stop the station
+            what = str(error) if isinstance(error, BulletinError) else repr(error)
+            stamp = datetime.fromisoformat(now_iso).astimezone(schedule.zone)
+            message = f"{stamp:%Y-%m-%d %H:%M} error: {what}"
+            return {"published": [], "failed": [], "error": what, "message": message}
         finally:
             running.clear()
 

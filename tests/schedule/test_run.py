@@ -160,3 +160,15 @@ def test_each_mode_makes_one_episode_per_settled_release(tmp_path: Path) -> None
     assert len(EpisodeStore(tmp_path / "public").load()) == 2
     xml = (tmp_path / "public" / "feed.xml").read_text(encoding="utf-8")
     assert "<podcast:updateFrequency>As releases arrive</podcast:updateFrequency>" in xml
+
+
+def test_a_second_run_for_the_same_time_is_a_new_episode(station: Path) -> None:
+    inbox = station.parent / "inbox"
+    drop(inbox, RELEASES[:1])
+    first = run_once(str(station), EVENING)
+    drop(inbox, RELEASES[1:2])
+    second = run_once(str(station), EVENING)
+    assert first["published"] == second["published"] == [TITLE]
+    assert second["used"] == [RELEASES[1].name]
+    episodes = EpisodeStore(station.parent / "public").load()
+    assert len({e.guid for e in episodes}) == len({e.audio for e in episodes}) == 2

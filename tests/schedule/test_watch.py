@@ -133,3 +133,21 @@ def test_sigterm_during_a_run_leaves_inbox_and_feed_consistent(tmp_path: Path) -
     public = tmp_path / "public"
     if public.exists():
         assert not [name for name in os.listdir(public) if ".tmp" in name]
+
+
+def test_a_run_that_breaks_is_logged_and_the_station_keeps_going(station: Path) -> None:
+    inbox = station.parent / "inbox"
+    drop(inbox, RELEASES[:1])
+    good = station.read_text(encoding="utf-8")
+
+    def editor(clock: FakeClock, stop: threading.Event) -> None:
+        if clock.now() == MORNING + timedelta(minutes=29):  # breaks the settings before 08:00
+            station.write_text(good + "[output]\nloudness = 'loud'\n", encoding="utf-8")
+        if clock.now() == MORNING + timedelta(hours=10):  # and mends them by 18:00
+            station.write_text(good, encoding="utf-8")
+
+    clock = FakeClock(MORNING, on_sleep=editor)
+    lines: list[str] = []
+    watch(str(station), clock=clock, stop=threading.Event(), log=lines.append, max_runs=2)
+    assert lines[0].startswith("2026-11-30 08:00 error: ")
+    assert lines[1] == "2026-11-30 18:00 published Кечки жаңылыктар, 30-ноябрь, 18:00 (1 releases)"
