@@ -83,8 +83,8 @@ def publish(
         episodes = store.load()
         known = {episode.key for episode in episodes}
         added = []
-        for index, manifest in enumerate(manifests):
-            source = _read_manifest(Path(manifest))
+        sources = [_read_manifest(Path(manifest)) for manifest in manifests]  # all, or none
+        for index, source in enumerate(sources):
             key = keys[index] if keys else f"sha256:{source.sha256}"
             if key in known:
                 continue
@@ -170,8 +170,11 @@ def _read_manifest(path: Path) -> _Source:
     files: dict[str, Path] = {}
     for kind, entry in data["files"].items():
         name = entry.get("name") or entry.get("file") if isinstance(entry, dict) else entry
-        if isinstance(name, str):
-            files[kind] = path.parent / name
+        if not isinstance(name, str):
+            continue
+        if "/" in name or "\\" in name or name in ("", ".", ".."):
+            raise FeedError(f"{path}: files.{kind} must be a file name beside the manifest")
+        files[kind] = path.parent / name
     audio = [kind for kind in AUDIO_TYPES if kind in files]
     if not audio:
         raise FeedError(f"{path}: the manifest names no audio file")

@@ -105,3 +105,19 @@ def test_help_does_not_import_the_feed_or_schedule_packages() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+
+
+def test_a_manifest_naming_files_elsewhere_is_refused(station: Path, tmp_path, manifests) -> None:
+    import json
+
+    data = json.loads(manifests[0].read_text(encoding="utf-8"))
+    data["files"]["mp3"] = "../../secret.mp3"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["publish", "--config", str(station), str(manifests[1]), str(bad)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {bad}: files.mp3 must be a file name beside the manifest\n"
+    # all or nothing: the good manifest given with it was not published either
+    assert EpisodeStore(station.parent / "public").load() == []
