@@ -172,3 +172,27 @@ def test_a_second_run_for_the_same_time_is_a_new_episode(station: Path) -> None:
     assert second["used"] == [RELEASES[1].name]
     episodes = EpisodeStore(station.parent / "public").load()
     assert len({e.guid for e in episodes}) == len({e.audio for e in episodes}) == 2
+
+
+def test_sigkill_during_a_run_then_the_next_run_publishes_everything_once(station: Path) -> None:
+    import signal
+
+    inbox = station.parent / "inbox"
+    drop(inbox)
+    command = [sys.executable, "-m", "bulletin", "run-schedule", "--once", "--at", EVENING,
+               "--config", str(station), "-j", "1"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    claimed = inbox / ".claimed"
+    while not (claimed.is_dir() and any(claimed.iterdir())):
+        assert process.poll() is None, process.stderr.read()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert list((claimed / "20261130-1800").iterdir())  # left mid-run
+    report = run_once(str(station), "2026-11-30T18:05:00+06:00")
+    assert report["used"] == [r.name for r in RELEASES]
+    [episode] = EpisodeStore(station.parent / "public").load()
+    assert episode.title == "Кечки жаңылыктар, 30-ноябрь, 18:05"
+    assert not any(claimed.iterdir()) and not any((inbox / ".work").iterdir())
+    assert sorted(p.name for p in (station.parent / "public" / "episodes").iterdir()) == sorted(
+        Path(name).name for name in episode.files
+    )
