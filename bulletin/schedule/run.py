@@ -5,7 +5,7 @@ A plain function with JSON-ready arguments, so that a job queue can run it as a
 "bulletin.toml", "now_iso": "2026-11-30T18:00:00+06:00"}, key="schedule:20261130-1800")``):
 
 >>> run_once("bulletin.toml", "2026-11-30T18:00:00+06:00")["message"]
-'18:00 Кечки жаңылыктар, 30-ноябрь, 18:00: published, 3 releases (1 failed: bad.txt)'
+'2026-11-30 18:00 published Кечки жаңылыктар, 30-ноябрь, 18:00 (3 releases) failed: bad.txt (see inbox/failed)'
 
 Mode ``bulletin``: every waiting release, in order of arrival, becomes one story of one
 bulletin (with the station's jingles), titled from the programme and the time. Mode
@@ -79,7 +79,8 @@ def _message(local: datetime, report: RunReport) -> str:
     parts = [f"{local:%Y-%m-%d %H:%M}"]
     if report.published:
         parts.append("published " + "; ".join(report.published))
-        parts.append(f"({len(report.used)} releases)")
+        used = len(report.used)
+        parts.append(f"({used} release{'' if used == 1 else 's'})")
     elif report.error is None:
         parts.append("nothing to publish")
     if report.failed:

@@ -86,7 +86,7 @@ def test_run_schedule_once(tmp_path: Path) -> None:
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "2026-11-30 18:00 published Кечки жаңылыктар, 30-ноябрь, 18:00 (1 releases)\n"
+        "2026-11-30 18:00 published Кечки жаңылыктар, 30-ноябрь, 18:00 (1 release)\n"
     )
     result = runner.invoke(main, args)
     assert (result.exit_code, result.stdout) == (0, "2026-11-30 18:00 nothing to publish\n")

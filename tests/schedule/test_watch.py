@@ -35,7 +35,7 @@ def test_runs_at_each_clock_time_with_releases_that_arrived_between(station: Pat
     runs = watch(str(station), clock=clock, stop=threading.Event(), log=lines.append, max_runs=3)
     assert runs == 3
     assert lines == [
-        "2026-11-30 08:00 published Кечки жаңылыктар, 30-ноябрь, 08:00 (1 releases)",
+        "2026-11-30 08:00 published Кечки жаңылыктар, 30-ноябрь, 08:00 (1 release)",
         "2026-11-30 18:00 published Кечки жаңылыктар, 30-ноябрь, 18:00 (2 releases)",
         "2026-12-01 08:00 nothing to publish",
     ]
@@ -81,7 +81,7 @@ def test_each_mode_looks_at_the_inbox_every_poll(tmp_path: Path) -> None:
     # polled at 0, 2, 4, ...; the release arrived at 4 s and settled at 9 s: taken at 10 s
     assert clock.slept == [2.0] * 7
     assert lines == [f"2026-11-30 09:00 published {RELEASES[0].read_text().splitlines()[0]} "
-                     "(1 releases)"]  # fmt: skip
+                     "(1 release)"]  # fmt: skip
     [episode] = EpisodeStore(tmp_path / "public").load()
     assert episode.published == "2026-11-30T09:00:10+06:00"
 
@@ -150,4 +150,4 @@ def test_a_run_that_breaks_is_logged_and_the_station_keeps_going(station: Path) 
     lines: list[str] = []
     watch(str(station), clock=clock, stop=threading.Event(), log=lines.append, max_runs=2)
     assert lines[0].startswith("2026-11-30 08:00 error: ")
-    assert lines[1] == "2026-11-30 18:00 published Кечки жаңылыктар, 30-ноябрь, 18:00 (1 releases)"
+    assert lines[1] == "2026-11-30 18:00 published Кечки жаңылыктар, 30-ноябрь, 18:00 (1 release)"
