@@ -11,6 +11,7 @@ b'<?xml version=\\'1.0\\' encoding=\\'UTF-8\\'?>\\n<rss xmlns:itunes="h'
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -24,10 +25,10 @@ from bulletin.feed.episodes import Episode
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
-NSMAP = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM}
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+NSMAP = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM, "content": CONTENT}
 #: The namespace UUID the Podcasting 2.0 spec gives for ``podcast:guid``.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-GENERATOR = "bulletin (https://pypi.org/project/bulletin/)"
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -49,6 +50,28 @@ def duration(seconds: float) -> str:
     """``itunes:duration`` as H:MM:SS: ``151.2`` -> ``0:02:31``."""
     total = round(seconds)
     return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def html_description(text: str) -> str:
+    """The description as HTML for ``content:encoded``: paragraphs, one chapter a line.
+
+    >>> html_description("Мектеп ачылды.\\n\\n0:00 Intro\\n0:01 Мектеп")
+    '<p>Мектеп ачылды.</p><p>0:00 Intro<br/>0:01 Мектеп</p>'
+    """
+    paragraphs = [part for part in text.split("\n\n") if part.strip()]
+    return "".join(
+        "<p>" + "<br/>".join(html.escape(line) for line in part.splitlines()) + "</p>"
+        for part in paragraphs
+    )
+
+
+def _generator() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"bulletin {version('bulletin')}"
+    except PackageNotFoundError:
+        return "bulletin"
 
 
 def render_feed(
@@ -79,7 +102,7 @@ def render_feed(
     sub(channel, "language", settings.language)
     if settings.copyright:
         sub(channel, "copyright", settings.copyright)
-    sub(channel, "generator", GENERATOR)
+    sub(channel, "generator", _generator())
     sub(channel, "lastBuildDate", rfc2822(now.isoformat(), zone))
     if episodes:
         sub(channel, "pubDate", rfc2822(episodes[0].published, zone))
@@ -100,6 +123,7 @@ def render_feed(
             sub(owner, "itunes:name", settings.owner_name)
         if settings.owner_email:
             sub(owner, "itunes:email", settings.owner_email)
+    sub(channel, "itunes:title", settings.title)
     sub(channel, "itunes:type", "episodic")
     sub(channel, "podcast:guid", podcast_guid(settings.feed_url))
     sub(
@@ -118,6 +142,7 @@ def render_feed(
         item = sub(channel, "item")
         sub(item, "title", episode.title)
         sub(item, "description", episode.description)
+        sub(item, "content:encoded", html_description(episode.description))
         if episode.transcript:
             sub(item, "link", settings.url(episode.transcript))
         sub(
@@ -130,6 +155,7 @@ def render_feed(
         sub(item, "guid", episode.guid, isPermaLink="false")
         sub(item, "pubDate", rfc2822(episode.published, zone))
         sub(item, "itunes:title", episode.title)
+        sub(item, "itunes:image", href=image_url)
         sub(item, "itunes:duration", duration(episode.duration_s))
         sub(item, "itunes:episodeType", "full")
         sub(item, "itunes:explicit", "true" if settings.explicit else "false")

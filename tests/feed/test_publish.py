@@ -21,7 +21,12 @@ from bulletin.feed.rss import ITUNES, PODCAST
 
 BISHKEK = ZoneInfo("Asia/Bishkek")
 NOW = datetime(2026, 11, 30, 18, 0, tzinfo=BISHKEK)
-NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": "http://www.w3.org/2005/Atom"}
+NS = {
+    "itunes": ITUNES,
+    "podcast": PODCAST,
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+}
 SCHEDULE = 'at = ["08:00", "12:00", "18:00"]\ntimezone = "Asia/Bishkek"\ninbox = "inbox"\n'
 
 
@@ -75,6 +80,7 @@ def test_feedparser_reads_every_field_back(bishkek, manifests) -> None:
         assert int(enclosure.length) == audio.stat().st_size
         assert enclosure.type == "audio/mpeg"
         assert entry.itunes_duration == _hms(data["duration_s"])
+        assert entry.content[0].value.startswith("<p>")
         first_sentence = next(s["written"] for s in data["sentences"] if s["role"] == "sentence")
         assert entry.summary.startswith(first_sentence)
         for chapter in data["chapters"]:
@@ -115,6 +121,11 @@ def test_podcastparser_reads_the_feed_as_gpodder_does(bishkek, manifests) -> Non
         ]
         assert got["description"].startswith(episode.description.split("\n")[0])
         assert got["explicit"] is False and got["type"] == "full"
+        assert got["episode_art_url"] == "https://radio.example.kg/podcast/cover.jpg"
+        summary, chapters = episode.description.split("\n\n")
+        assert got["description_html"] == (
+            f"<p>{summary}</p><p>{'<br/>'.join(chapters.splitlines())}</p>"
+        )
 
 
 def test_xml_has_every_required_tag(bishkek, manifests) -> None:
@@ -138,6 +149,8 @@ def test_xml_has_every_required_tag(bishkek, manifests) -> None:
     assert one(channel, "itunes:owner/itunes:name").text == "Биринчи радио"
     assert one(channel, "itunes:owner/itunes:email").text == "podcast@radio.example.kg"
     assert one(channel, "itunes:type").text == "episodic"
+    assert one(channel, "itunes:title").text == "Кечки жаңылыктар"
+    assert one(channel, "generator").text.startswith("bulletin ")
     assert uuid.UUID(one(channel, "podcast:guid").text).version == 5
     locked = one(channel, "podcast:locked")
     assert (locked.text, locked.get("owner")) == ("yes", "podcast@radio.example.kg")
@@ -157,6 +170,9 @@ def test_xml_has_every_required_tag(bishkek, manifests) -> None:
     for path in ("title", "description", "pubDate", "itunes:duration", "itunes:title"):
         assert one(item, path).text
     assert one(item, "pubDate").text == "Mon, 30 Nov 2026 18:00:00 +0600"
+    assert one(item, "itunes:image").get("href") == bishkek.url("cover.jpg")
+    html = one(item, "content:encoded").text
+    assert html.startswith("<p>") and "<br/>" not in html  # one chapter: one line
     guid = one(item, "guid")
     assert (guid.text, guid.get("isPermaLink")) == (episode.guid, "false")
     enclosure = one(item, "enclosure")
