@@ -168,8 +168,11 @@ def _read_manifest(path: Path) -> _Source:
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
         raise FeedError(f"{path}: not a bulletin manifest (no 'files')")
     files: dict[str, Path] = {}
+    checksums: dict[str, str] = {}  # when the manifest gives them: {kind: {"name", "sha256"}}
     for kind, entry in data["files"].items():
-        name = entry.get("name") or entry.get("file") if isinstance(entry, dict) else entry
+        name = (entry.get("name") or entry.get("file")) if isinstance(entry, dict) else entry
+        if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
+            checksums[kind] = entry["sha256"].lower()
         if not isinstance(name, str):
             continue
         if "/" in name or "\\" in name or name in ("", ".", ".."):
@@ -184,7 +187,14 @@ def _read_manifest(path: Path) -> _Source:
     for key in ("title", "duration_s"):
         if key not in data:
             raise FeedError(f"{path}: the manifest has no '{key}'")
-    return _Source(path, data, files, audio[0])
+    source = _Source(path, data, files, audio[0])
+    for kind in (audio[0], *_SUFFIXES):
+        if kind not in checksums or kind not in files:
+            continue
+        digest = source.sha256 if kind == audio[0] else _sha256(files[kind])
+        if digest != checksums[kind]:
+            raise FeedError(f"{files[kind]}: does not match its checksum in {path.name}")
+    return source
 
 
 def _add_files(settings: FeedSettings, source: _Source, key: str, now: datetime) -> Episode:

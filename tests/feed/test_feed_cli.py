@@ -121,3 +121,29 @@ def test_a_manifest_naming_files_elsewhere_is_refused(station: Path, tmp_path, m
     assert result.stderr == f"error: {bad}: files.mp3 must be a file name beside the manifest\n"
     # all or nothing: the good manifest given with it was not published either
     assert EpisodeStore(station.parent / "public").load() == []
+
+
+def test_checksums_in_the_manifest_are_checked(station: Path, tmp_path, manifests) -> None:
+    import hashlib
+    import json
+
+    folder = tmp_path / "set"
+    data = json.loads(manifests[0].read_text(encoding="utf-8"))
+    folder.mkdir()
+    for kind, name in list(data["files"].items()):
+        if kind != "manifest":
+            shutil.copyfile(manifests[0].parent / name, folder / name)
+            digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            data["files"][kind] = {"name": name, "sha256": digest}
+    manifest = folder / manifests[0].name
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    runner = CliRunner()
+    vtt = folder / data["files"]["vtt"]["name"]
+    vtt.write_text(vtt.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # another run's
+    result = runner.invoke(main, ["publish", "--config", str(station), str(manifest)])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {vtt}: does not match its checksum in {manifest.name}\n"
+    shutil.copyfile(manifests[0].parent / vtt.name, vtt)
+    result = runner.invoke(main, ["publish", "--config", str(station), str(manifest)])
+    assert result.exit_code == 0, result.output
+    assert len(EpisodeStore(station.parent / "public").load()) == 1
