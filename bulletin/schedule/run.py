@@ -25,11 +25,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bulletin.errors import BulletinError, ConfigError
 from bulletin.schedule import inbox as box
 from bulletin.schedule.config import ScheduleSettings, load_schedule
+
+if TYPE_CHECKING:
+    from bulletin.feed import FeedSettings
 
 
 @dataclass
@@ -152,13 +155,9 @@ def _run(
     if leftovers:
         from bulletin.feed import load_feed
 
-        keys = published_keys(load_feed(config))
+        feed = load_feed(config)
         for folder in leftovers:
-            if f"run:{folder.name}" in keys:
-                box.done(inbox, list(folder.iterdir()), day)
-                folder.rmdir()
-            else:
-                box.give_back(inbox, folder)
+            _settle(inbox, folder.name, feed, day)
 
     if schedule.mode == "bulletin":
         releases = box.waiting(inbox, older_than=None)
@@ -196,19 +195,18 @@ def _publish_run(
     report: RunReport,
 ) -> None:
     """Claim ``releases``, make one bulletin of those that work, publish it, file them away."""
-    from bulletin.feed import publish, published_keys
+    from bulletin.feed import publish
 
     key = f"run:{run}"
     day = f"{local:%Y-%m-%d}"
-    claimed = box.claim(inbox, run, releases)
-    if key in published_keys(station.feed):  # "each": this very release went out already
-        box.done(inbox, claimed, day)
-        (inbox / box.CLAIMED / run).rmdir()
-        return
-    work_root = inbox / box.WORK
-    work_root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f"{run}.", dir=work_root))
+    work = None
     try:
+        claimed = box.claim(inbox, run, releases)
+        if _settle(inbox, run, station.feed, day, only_if_published=True):
+            return  # "each": this very release went out already
+        work_root = inbox / box.WORK
+        work_root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f"{run}.", dir=work_root))
         good = list(claimed)
         manifest = None
         while good and manifest is None:
@@ -222,22 +220,40 @@ def _publish_run(
                     box.fail(inbox, release, why.replace(str(release), release.name), local)
                     report.failed.append(release.name)
                     good.remove(release)
-        if manifest is None:
-            (inbox / box.CLAIMED / run).rmdir()
-            return
-        [episode] = publish(station.feed, [manifest], now=local, keys=[key]) or [None]
-        if episode is not None:
-            report.published.append(episode.title)
-        report.used.extend(release.name for release in good)
-        box.done(inbox, good, day)
-        (inbox / box.CLAIMED / run).rmdir()
+        if manifest is not None:
+            [episode] = publish(station.feed, [manifest], now=local, keys=[key]) or [None]
+            if episode is not None:
+                report.published.append(episode.title)
+            report.used.extend(release.name for release in good)
+        _settle(inbox, run, station.feed, day)
     except BaseException:
-        # killed or failed for the station: the releases wait for the next run
-        with contextlib.suppress(OSError):
-            box.give_back(inbox, inbox / box.CLAIMED / run)
+        # failed for the station, or stopped by a signal at any step: the releases go to
+        # done/ if their episode went out, else back to the inbox for the next run
+        with contextlib.suppress(OSError, BulletinError):
+            _settle(inbox, run, station.feed, day)
         raise
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _settle(
+    inbox: Path, run: str, feed: FeedSettings, day: str, *, only_if_published: bool = False
+) -> bool:
+    """File a run's claimed releases: to ``done/DAY/`` if its episode is in the feed, else
+    back to the inbox (unless ``only_if_published``). True when they went to done."""
+    from bulletin.feed import published_keys
+
+    folder = inbox / box.CLAIMED / run
+    if not folder.is_dir():
+        return False
+    if f"run:{run}" in published_keys(feed):
+        box.done(inbox, box.arrival_order(list(folder.iterdir())), day)
+        folder.rmdir()
+        return True
+    if not only_if_published:
+        box.give_back(inbox, folder)
+    return False
 
 
 def _culprits(

@@ -65,7 +65,7 @@ def watch(
     schedule = load_schedule(Path(config_path))
     if schedule is None or schedule.inbox is None:
         raise BulletinError(f"{config_path}: [schedule] with an inbox is needed to watch")
-    runs = 0
+    runs, last_error = 0, None
     while not stop.is_set() and (max_runs is None or runs < max_runs):
         if schedule.mode == "bulletin":
             due = next_run(schedule, clock.now())
@@ -80,8 +80,11 @@ def watch(
             log(report["message"])
         else:
             report = run(clock.now().isoformat())
-            if report["published"] or report["failed"] or report["error"]:
+            # quiet polls are not logged, nor the same error poll after poll
+            worked = report["published"] or report["failed"]
+            if worked or (report["error"] and report["error"] != last_error):
                 log(report["message"])
+            last_error = report["error"]
             if max_runs is not None and runs + 1 >= max_runs:
                 runs += 1
                 break

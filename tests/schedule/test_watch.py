@@ -151,3 +151,16 @@ def test_a_run_that_breaks_is_logged_and_the_station_keeps_going(station: Path) 
     watch(str(station), clock=clock, stop=threading.Event(), log=lines.append, max_runs=2)
     assert lines[0].startswith("2026-11-30 08:00 error: ")
     assert lines[1] == "2026-11-30 18:00 published Кечки жаңылыктар, 30-ноябрь, 18:00 (1 release)"
+
+
+def test_each_mode_logs_a_lasting_error_once(tmp_path: Path) -> None:
+    station = write_config(
+        tmp_path, schedule='mode = "each"\ninbox = "inbox"\nsettle_s = 0\npoll_s = 5\n'
+    )
+    (tmp_path / "cover.jpg").write_bytes(b"not an image")  # the station's artwork is broken
+    drop(tmp_path / "inbox", RELEASES[:1])
+    clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=BISHKEK))
+    lines: list[str] = []
+    watch(str(station), clock=clock, stop=threading.Event(), log=lines.append, max_runs=4)
+    assert len(lines) == 1 and "artwork is not an image" in lines[0]
+    assert (tmp_path / "inbox" / RELEASES[0].name).is_file()  # waits for a mended station
