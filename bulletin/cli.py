@@ -333,8 +333,8 @@ def run_schedule(once: bool, at_time: str | None, config: Path | None, jobs: int
 def watch_command(config: Path | None, jobs: int | None) -> None:
     """Run the [schedule] in the foreground (for systemd or a container) until SIGTERM.
 
-    Logs one line per run. A signal during a run stops it (its releases wait in the inbox
-    for the next run); the exit status is then 128 + the signal's number.
+    Logs one line per run. SIGTERM, SIGINT or SIGHUP stops it with exit status 128 + the
+    signal's number; a run in progress stops too, and its releases wait in the inbox.
     """
     import signal
     import threading
