@@ -10,7 +10,7 @@ from bulletin.feed.artwork import Artwork, check_artwork
 from bulletin.feed.config import FEED_NAME, FeedSettings, load_feed
 from bulletin.feed.episodes import Episode, EpisodeStore
 from bulletin.feed.errors import FeedError
-from bulletin.feed.folder import describe, publish, published_keys, refresh, window
+from bulletin.feed.folder import describe, publish, published_keys, refresh, tidy, window
 from bulletin.feed.rss import podcast_guid, render_feed
 
 __all__ = [
@@ -28,5 +28,6 @@ __all__ = [
     "published_keys",
     "refresh",
     "render_feed",
+    "tidy",
     "window",
 ]

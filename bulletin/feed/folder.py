@@ -105,6 +105,26 @@ def refresh(settings: FeedSettings, *, now: datetime | None = None) -> list[Epis
         return _write(settings, artwork, store, store.load(), now)
 
 
+def tidy(settings: FeedSettings, *, now: datetime | None = None) -> bool:
+    """:func:`refresh` only when something is due: an episode expired, files no episode
+    names (left by a killed run), or no feed yet. True when the folder was rewritten."""
+    now = now or datetime.now(timezone.utc)
+    folder = settings.dir
+    if not (folder / STORE_NAME).is_file():
+        return False
+    with folder_lock(folder):
+        store = EpisodeStore(folder)
+        episodes = store.load()
+        kept = window(episodes, now, settings.max_items, settings.retention_days)
+        listed = {Path(name).name for episode in kept for name in episode.files}
+        stray = [p for p in (folder / EPISODES_DIR).glob("*") if p.name not in listed]
+        stray += list(folder.glob(".*.tmp*"))
+        if kept == episodes and not stray and (folder / FEED_NAME).is_file():
+            return False
+        _write(settings, check_artwork(settings.image), store, episodes, now)
+        return True
+
+
 def published_keys(settings: FeedSettings) -> set[str]:
     """The keys of the episodes now in the feed (read without the lock: the file is atomic)."""
     return {episode.key for episode in EpisodeStore(settings.dir).load()}

@@ -143,7 +143,7 @@ class _Station:
 def _run(
     config: Path, schedule: ScheduleSettings, local: datetime, report: RunReport, jobs: int | None
 ) -> None:
-    from bulletin.feed import published_keys
+    from bulletin.feed import load_feed, published_keys, tidy
 
     inbox = schedule.inbox
     assert inbox is not None
@@ -151,13 +151,11 @@ def _run(
     station = None
     day = f"{local:%Y-%m-%d}"
     # releases of runs that were killed: done if their episode went out, else back in the inbox
-    leftovers = box.claims(inbox)
-    if leftovers:
-        from bulletin.feed import load_feed
-
-        feed = load_feed(config)
-        for folder in leftovers:
-            _settle(inbox, folder.name, feed, day)
+    feed = load_feed(config)
+    for folder in box.claims(inbox):
+        _settle(inbox, folder.name, feed, day)
+    # expired episodes and files left by a killed run leave the folder even on a quiet run
+    tidy(feed, now=local)
 
     if schedule.mode == "bulletin":
         releases = box.waiting(inbox, older_than=None)

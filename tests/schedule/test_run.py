@@ -196,3 +196,25 @@ def test_sigkill_during_a_run_then_the_next_run_publishes_everything_once(statio
     assert sorted(p.name for p in (station.parent / "public" / "episodes").iterdir()) == sorted(
         Path(name).name for name in episode.files
     )
+
+
+def test_a_quiet_run_still_expires_episodes_and_removes_leftovers(tmp_path: Path) -> None:
+    station = write_config(
+        tmp_path,
+        schedule='at = ["18:00"]\ntimezone = "Asia/Bishkek"\ninbox = "inbox"\n',
+        feed_extra="retention_days = 2\n",
+    )
+    inbox = tmp_path / "inbox"
+    drop(inbox, RELEASES[:1])
+    run_once(str(station), EVENING)
+    public = tmp_path / "public"
+    [episode] = EpisodeStore(public).load()
+    stray = public / "episodes" / "20261130-1759-0123456789ab.mp3"  # a killed run's copy
+    stray.write_bytes(b"ID3 half an episode")
+    report = run_once(str(station), "2026-12-01T18:00:00+06:00")
+    assert report["message"] == "2026-12-01 18:00 nothing to publish"
+    assert not stray.exists() and (public / episode.audio).is_file()
+    run_once(str(station), "2026-12-02T18:01:00+06:00")  # two days and a minute on
+    assert EpisodeStore(public).load() == []
+    assert list((public / "episodes").iterdir()) == []
+    assert feedparser.parse((public / "feed.xml").read_bytes()).entries == []
