@@ -119,3 +119,18 @@ def test_sigkill_at_random_moments_leaves_the_folder_consistent(
     assert_consistent(feed, clean=True)
     # the episode list on disk is valid JSON written in one piece
     json.loads((feed.dir / "episodes.json").read_text(encoding="utf-8"))
+
+
+def test_tidy_rewrites_only_when_something_is_due(feed, manifests) -> None:
+    from bulletin.feed import tidy
+
+    assert tidy(feed, now=NOW) is False  # no programme folder yet
+    publish(feed, manifests[:1], now=NOW)
+    before = (feed.dir / "feed.xml").stat().st_mtime_ns
+    assert tidy(feed, now=NOW + timedelta(days=1)) is False
+    assert (feed.dir / "feed.xml").stat().st_mtime_ns == before
+    (feed.dir / "episodes" / ".x.abc.tmp.mp3").write_bytes(b"ID3")  # a killed copy
+    assert tidy(feed, now=NOW + timedelta(days=1)) is True
+    assert_consistent(feed, clean=True)
+    assert tidy(feed, now=NOW + timedelta(days=feed.retention_days, seconds=1)) is True
+    assert EpisodeStore(feed.dir).load() == []
