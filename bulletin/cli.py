@@ -115,9 +115,10 @@ def _load_lexicon(path: Path | None):
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, only the summary line.")
 @click.option("--player", is_flag=True, help="Also write OUT/<name>.html, a listening page.")
+@click.option("--publish", is_flag=True, help="Add the made bulletins to the feed ([feed]).")
 def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
          combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet,
-         player) -> None:  # fmt: skip
+         player, publish) -> None:  # fmt: skip
     """Read FILES (Kyrgyz releases; - for standard input) and write podcast-ready audio,
     captions and a manifest.
 
@@ -133,7 +134,7 @@ def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, arti
 
 def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
           combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet,
-          player):  # fmt: skip
+          player, publish):  # fmt: skip
     from bulletin import config as config_module
     from bulletin import lifecycle, synth
     from bulletin import make as pipeline
@@ -163,7 +164,11 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
     pipeline.clean_stale(settings.out_dir, cache)
     show_progress = not quiet and sys.stderr.isatty()
 
-    failed = 0
+    failed, made = 0, []
+    if publish:  # a wrong [feed] fails before any synthesis
+        from bulletin.feed import check_artwork, load_feed
+
+        check_artwork(load_feed(_feed_config(config)).image)
     # one pool for every bulletin of this run, stopped when the command ends
     with process_pool(jobs) as pool:
         for job in pipeline.plan_jobs(files, combine=combine, name=name):
@@ -196,6 +201,9 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
             if player:
                 _write_player(outcome)
             _summary(outcome)
+            made.append(outcome.files["manifest"])
+    if publish and made:
+        publish_manifests(config, made)
     if failed:
         sys.exit(1)
 
@@ -400,3 +408,116 @@ def serve(host, port, config, data_dir, workers, no_auth) -> None:
     # queue's workers stop, unfinished articles resume on the next start
     signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+# --- Feeds and schedules (bulletin.feed, bulletin.schedule) ---------------------------------
+# Each command imports its package inside the function, so `bulletin --help` stays fast.
+
+
+def _feed_config(config: Path | None) -> Path:
+    """bulletin.toml for the feed commands (checking that the ``feed`` extra is installed)."""
+    import importlib.util
+
+    from bulletin import config as config_module
+
+    missing = [
+        name
+        for name in ("lxml", "PIL", "croniter", "filelock")
+        if importlib.util.find_spec(name) is None
+    ]
+    if missing:
+        raise BulletinError(
+            f"feeds and schedules need {', '.join(missing)}: pip install 'bulletin[feed]'"
+        )
+
+    found = config_module.find_config(config)
+    if found is None:
+        raise BulletinError("bulletin.toml with a [feed] table is needed (or give --config)")
+    return found
+
+
+def publish_manifests(config: Path | None, manifests: list[Path]) -> None:
+    """Add made bulletins (their manifests) to the programme folder; one line per episode."""
+    from bulletin.feed import load_feed, publish
+
+    settings = load_feed(_feed_config(config))
+    added = publish(settings, manifests)
+    for episode in added:
+        click.echo(f"{settings.url(episode.audio)}  {episode.title}")
+    if len(added) < len(manifests):
+        click.echo(f"{len(manifests) - len(added)} already in the feed", err=True)
+    click.echo(f"{settings.dir / 'feed.xml'}", err=True)
+
+
+@main.command(name="publish")
+@click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file [./bulletin.toml].")
+def publish_command(manifests: tuple[Path, ...], config: Path | None) -> None:
+    """Add made bulletins (MANIFEST.json from `bulletin make`) as episodes to the feed.
+
+    Copies each bulletin's audio, captions, transcript and chapters into the programme
+    folder ([feed] dir in bulletin.toml) and rewrites its feed.xml.
+    """
+    publish_manifests(config, list(manifests))
+
+
+@main.command(name="run-schedule")
+@click.option("--once", is_flag=True, required=True, help="Do one scheduled run now.")
+@click.option("--at", "at_time", help="The run's time (ISO 8601) [now].")
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file [./bulletin.toml].")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), help="Processes for synthesis and encoding [cores]."
+)
+def run_schedule(once: bool, at_time: str | None, config: Path | None, jobs: int | None) -> None:
+    """Do one scheduled run: the inbox's releases -> a bulletin -> the feed (for cron)."""
+    from bulletin.schedule import run_once
+
+    if at_time:
+        from datetime import datetime
+
+        try:
+            datetime.fromisoformat(at_time)
+        except ValueError:
+            raise BulletinError(f"--at: not an ISO 8601 time ({at_time!r})") from None
+    report = run_once(str(_feed_config(config)), at_time, jobs=jobs)
+    click.echo(report["message"])
+    if report["error"]:
+        sys.exit(1)
+
+
+@main.command(name="watch")
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file [./bulletin.toml].")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), help="Processes for synthesis and encoding [cores]."
+)
+def watch_command(config: Path | None, jobs: int | None) -> None:
+    """Run the [schedule] in the foreground (for systemd or a container) until SIGTERM.
+
+    Logs one line per run. SIGTERM, SIGINT or SIGHUP stops it with exit status 128 + the
+    signal's number; a run in progress stops too, and its releases wait in the inbox.
+    """
+    import signal
+    import threading
+    from datetime import datetime
+
+    from bulletin.schedule import Interrupted, SystemClock, stop_on_signals, watch
+
+    path = str(_feed_config(config))
+
+    def log(line: str) -> None:
+        click.echo(line)
+        sys.stdout.flush()
+
+    stop, running = threading.Event(), threading.Event()
+    stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    with stop_on_signals(stop, running.is_set) as received:
+        log(f"{stamp} watching {path}")
+        try:
+            watch(path, clock=SystemClock(), stop=stop, log=log, jobs=jobs, running=running)
+            what = "while waiting"
+        except Interrupted:
+            what = "during a run; its releases wait in the inbox"
+    if received:
+        name = signal.Signals(received[0]).name
+        log(f"stopped by {name} {what}")
+        sys.exit(128 + received[0])

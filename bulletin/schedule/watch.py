@@ -1,0 +1,117 @@
+"""``bulletin watch``: run the schedule in the foreground until SIGTERM or SIGINT.
+
+>>> watch("bulletin.toml", clock=SystemClock(), stop=threading.Event(), log=print)
+2026-11-30 18:00 published Кечки жаңылыктар, 30-ноябрь, 18:00 (4 releases)
+
+Mode ``bulletin`` sleeps until each scheduled time and runs then; mode ``each`` looks at
+the inbox every ``poll_s`` seconds. Each run is :func:`bulletin.schedule.run.run_once`; a
+run that fails is logged and the station keeps going.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from bulletin.errors import BulletinError
+from bulletin.schedule.clock import Clock
+from bulletin.schedule.config import load_schedule, next_run
+from bulletin.schedule.run import run_once
+
+#: Longest single sleep, so that a changed wall clock (NTP, suspend) is noticed in time.
+MAX_SLEEP_S = 60.0
+
+
+class Interrupted(BaseException):
+    """A signal arrived while a run was working (raised in the main thread)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def watch(
+    config_path: str,
+    *,
+    clock: Clock,
+    stop: threading.Event,
+    log: Callable[[str], None],
+    max_runs: int | None = None,
+    jobs: int | None = None,
+    running: threading.Event | None = None,
+) -> int:
+    """Run the schedule of ``config_path`` until ``stop`` is set; returns the number of runs.
+
+    ``running`` is set while a run works (for :func:`stop_on_signals`).
+    """
+    running = running or threading.Event()
+
+    def run(now_iso: str) -> dict:
+        running.set()
+        try:
+            return run_once(config_path, now_iso, jobs=jobs)
+        except Exception as error:  # noqa: BLE001 - one failed run must not stop the station
+            what = str(error) if isinstance(error, BulletinError) else repr(error)
+            stamp = datetime.fromisoformat(now_iso).astimezone(schedule.zone)
+            message = f"{stamp:%Y-%m-%d %H:%M} error: {what}"
+            return {"published": [], "failed": [], "error": what, "message": message}
+        finally:
+            running.clear()
+
+    schedule = load_schedule(Path(config_path))
+    if schedule is None or schedule.inbox is None:
+        raise BulletinError(f"{config_path}: [schedule] with an inbox is needed to watch")
+    runs, last_error = 0, None
+    while not stop.is_set() and (max_runs is None or runs < max_runs):
+        if schedule.mode == "bulletin":
+            due = next_run(schedule, clock.now())
+            assert due is not None
+            while not stop.is_set() and clock.now() < due:
+                wait = min(MAX_SLEEP_S, (due - clock.now()).total_seconds())
+                if clock.sleep(wait, stop):
+                    break
+            if stop.is_set():
+                break
+            report = run(due.isoformat())
+            log(report["message"])
+        else:
+            report = run(clock.now().isoformat())
+            # quiet polls are not logged, nor the same error poll after poll
+            worked = report["published"] or report["failed"]
+            if worked or (report["error"] and report["error"] != last_error):
+                log(report["message"])
+            last_error = report["error"]
+            if max_runs is not None and runs + 1 >= max_runs:
+                runs += 1
+                break
+            clock.sleep(schedule.poll_s, stop)
+        runs += 1
+    return runs
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: threading.Event, busy: Callable[[], bool]) -> Iterator[list[int]]:
+    """SIGTERM/SIGINT/SIGHUP set ``stop``; during a run they raise :class:`Interrupted` too,
+    so that the run's own cleanup (temporary files, worker processes) happens now.
+
+    Yields a list that receives the numbers of the signals that arrived.
+    """
+    received: list[int] = []
+
+    def handle(signum, _frame):
+        received.append(signum)
+        stop.set()
+        if busy():
+            raise Interrupted(signum)
+
+    signals = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
+    previous = {signum: signal.signal(signum, handle) for signum in signals}
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
