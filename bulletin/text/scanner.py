@@ -135,7 +135,7 @@ def _master() -> str:
         rf"(?:(?P<rsep>[-–—])(?:(?P<sign2>[+\-–−])(?=\d))?(?P<n2>{INT})(?P<d2>{DEC})?)?"
         rf"(?:-(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)"
         rf"|{SP}?(?P<yr>жж?)\.(?![{LO}])"
-        rf"|(?:{SP}(?P<scale>млн|млрд|трлн|миң)(?:\.(?={SP}[{LO}]))?)?"
+        rf"|(?:{SP}(?P<scale>млн|млрд|трлн|миң)(?:\.(?={SP}[{LO}\d]))?)?"
         rf"(?:{SP}?(?P<pct>%)(?:(?:{SP}|-)(?P<psuf>(?=[{LO}]){SUF})(?![{LO}{UP}{LAT}]))?|{SP}?(?P<cur2>{CUR})|{tail_unit})?"
         rf"(?:(?:(?<=[{LO}])-)?(?P<suf>{SUF}){NOT_WORD_AFTER})?))"
     )
@@ -234,9 +234,11 @@ class _Rewriter:
                 pos -= 1
                 continue
             if ch == ".":
-                word = text[max(0, pos - 12) : pos].rsplit(None, 1)
-                following = text[start : start + 1]
-                return not (word and no_split_after(word[-1], following))
+                window = text[max(0, pos - 36) : pos]
+                word = window.rsplit(None, 1)
+                before = window[: len(window) - len(word[-1])] if word else ""
+                following = text[start : start + 40]
+                return not (word and no_split_after(word[-1], following, before))
             return ch in "\n!?…"
         return True
 
