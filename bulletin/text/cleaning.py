@@ -49,6 +49,7 @@ _SQUARED_UNITS = {
 # so that no reading rule works on it for time growing with the square of its length
 MAX_TOKEN = 256
 _LONG_TOKEN = re.compile(rf"[^\s]{{{MAX_TOKEN + 1},}}")
+_HUGE_DIGITS = re.compile(rf"(\d{{{MAX_TOKEN + 1},}})")
 _BREAK_AFTER = re.compile(r".*[-./,;:_|]", re.DOTALL)
 _MAX_LISTED = 20  # dropped runs listed (the warning is one line)
 _MAX_RUN = 16  # characters shown of one dropped run
@@ -166,19 +167,25 @@ def _shown(run: str) -> str:
     return shown if len(run) <= _MAX_RUN else shown[:_MAX_RUN] + "…"
 
 
-def _break_token(m: re.Match[str]) -> str:
-    """Cut an over-long token into pieces of at most MAX_TOKEN characters (digits stay whole)."""
-    token = m.group()
-    if token.isdigit():
-        return token  # read once as a whole (numbers.digits names a run that long)
+def _chop(part: str) -> list[str]:
     pieces: list[str] = []
-    while len(token) > MAX_TOKEN:
-        head = _BREAK_AFTER.match(token, 0, MAX_TOKEN)
+    while len(part) > MAX_TOKEN:
+        head = _BREAK_AFTER.match(part, 0, MAX_TOKEN)
         cut = head.end() if head and head.end() > MAX_TOKEN // 2 else MAX_TOKEN
-        pieces.append(token[:cut])
-        token = token[cut:]
-    pieces.append(token)
-    return " ".join(pieces)
+        pieces.append(part[:cut])
+        part = part[cut:]
+    pieces.append(part)
+    return pieces
+
+
+def _break_token(m: re.Match[str]) -> str:
+    """Cut an over-long token into pieces of at most MAX_TOKEN characters.
+
+    A run of digits stays whole, with what is written against it (``0,777…7-жылы``): the
+    number reader names a run that long once (:func:`bulletin.text.numbers.digits`).
+    """
+    parts = _HUGE_DIGITS.split(m.group())
+    return "".join(p if i % 2 else " ".join(_chop(p)) for i, p in enumerate(parts))
 
 
 def clean(text: str) -> Cleaned:
