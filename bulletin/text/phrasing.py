@@ -97,7 +97,7 @@ def boundaries(text: str) -> list[tuple[int, float]]:
     """Where a new phrase may start (offsets of words in *text*) and how good a break it is.
 
     >>> boundaries("Ал келип, сүйлөдү бирок кетти")
-    [(3, 0.5), (10, 5.0), (18, 4.0), (24, 0.5)]
+    [(3, 0.5), (10, 5.0), (18, 4.0), (24, 0.1)]
     """
     r = rules()
     words = [(m.start(), m.group()) for m in _WORD.finditer(text)]
@@ -131,7 +131,7 @@ def boundaries(text: str) -> list[tuple[int, float]]:
             for key, w in r.before_word.items():
                 if w > weight and tuple(cores[i : i + len(key)]) == key:
                     weight = w
-            if weight <= _FALLBACK and any(p.search(prev_core) for p in r.weak_after):
+            if weight < 2 and any(p.search(prev_core) for p in r.weak_after):
                 weight = 0.1
         result.append((words[i][0], weight))
     return result
