@@ -122,4 +122,4 @@ def test_phrases_make_one_caption_cue_per_sentence():
     assert [cue.written for cue in cues] == [LONG, "Ал кетти."]
     # the first cue spans both phrases and the breath between them
     assert round(cues[0].end_s - cues[0].start_s, 6) == 1.0 + 0.2 + 1.0
-    assert cues[0].spoken.split(", ", 1)[1].startswith("жана")
+    assert cues[0].spoken.count("айтты, жана") == 1
