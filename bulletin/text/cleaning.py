@@ -33,7 +33,7 @@ _KEEP_AS_IS = frozenset("½⅓⅔¼¾⅕⅖⅗⅘⅙⅛⅜⅝⅞№…\u00a0\u20
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 # runs of characters that need a closer look (everything but plain text)
-_UNUSUAL = re.compile(r"[^\n -~\u0400-\u04ff«»“”„‘’—–…№]+")
+_UNUSUAL = re.compile(r"[^\n -~\u0400-\u0481\u048a-\u04ff«»“”„‘’—–…№]+")
 # unit squares (NFKC would give Latin m2): the unit tables read the Cyrillic forms
 _SQUARED_UNITS = {
     "㎡": "м²",
@@ -51,6 +51,8 @@ MAX_TOKEN = 256
 _LONG_TOKEN = re.compile(rf"[^\s]{{{MAX_TOKEN + 1},}}")
 _HUGE_DIGITS = re.compile(rf"(\d{{{MAX_TOKEN + 1},}})")
 _BREAK_AFTER = re.compile(r".*[-./,;:_|]", re.DOTALL)
+# a fraction glued to a word or a full stop (т.б.½) stands apart, as the reader needs
+_GLUED_FRACTION = re.compile(r"(?<=[^\d\s\u00a0\u202f\u2009])(?=[½⅓⅔¼¾⅕⅖⅗⅘⅙⅛⅜⅝⅞])")
 _MAX_LISTED = 20  # dropped runs listed (the warning is one line)
 _MAX_RUN = 16  # characters shown of one dropped run
 
@@ -68,7 +70,7 @@ def _read_symbols() -> frozenset[str]:
     """Symbols the normaliser reads (its symbol, currency and unit tables) or passes on."""
     from bulletin.text.data import table
 
-    known = set("$€₽₸£¥₺%°+−–—=<>±×÷~^`|\\_*&@#§")
+    known = set("$€₽₸£¥₺%°+–—=<>±×÷~^`|\\_*&@#§")
     for name in ("symbols", "currencies", "units"):
         for key in table(name):
             known.update(ch for ch in key if unicodedata.category(ch)[0] == "S")
@@ -80,7 +82,8 @@ def _is_latin(ch: str) -> bool:
 
 
 def _is_cyrillic(ch: str) -> bool:
-    return "\u0400" <= ch <= "\u052f" or "\u1c80" <= ch <= "\u1c8f" or "\ua640" <= ch <= "\ua69f"
+    """The Cyrillic block's letters (Kyrgyz, Russian and their neighbours), not its supplements."""
+    return "\u0400" <= ch <= "\u04ff"
 
 
 def _keep(ch: str) -> bool | None:
@@ -110,6 +113,8 @@ def _fold(ch: str) -> str:
     """One character's safe compatibility folding (NFKC of that character alone)."""
     if ch in _SPACE_LIKE:
         return " "
+    if ch == "−":  # minus sign: the readers know the hyphen-minus
+        return "-"
     if ch in _KEEP_AS_IS or ch < "\u00a0" or ch in _read_symbols():
         return ch
     if ch in _SQUARED_UNITS:
@@ -131,7 +136,9 @@ def _superscript(m: re.Match[str]) -> str:
         word = {"2": "квадрат", "3": "куб"}.get(exponent)
         return " " + (word or f"{exponent}-даражада")
     if before.isalpha() and run in ("²", "³"):
-        return run
+        after = m.string[m.end() : m.end() + 1]
+        glued = after and unicodedata.category(after)[0] not in "PZC"
+        return run + " " if glued else run  # м²Бул: the unit ends the word
     return ""
 
 
@@ -203,4 +210,5 @@ def clean(text: str) -> Cleaned:
     collector = _Collector()
     text = _UNUSUAL.sub(collector, text)
     text = _LONG_TOKEN.sub(_break_token, text)
+    text = _GLUED_FRACTION.sub(" ", text)
     return Cleaned(unicodedata.normalize("NFC", text), tuple(collector.dropped))
