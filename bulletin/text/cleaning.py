@@ -53,6 +53,7 @@ _HUGE_DIGITS = re.compile(rf"(\d{{{MAX_TOKEN + 1},}})")
 _BREAK_AFTER = re.compile(r".*[-./,;:_|]", re.DOTALL)
 # a fraction glued to a word or a full stop (т.б.½) stands apart, as the reader needs
 _GLUED_FRACTION = re.compile(r"(?<=[^\d\s\u00a0\u202f\u2009])(?=[½⅓⅔¼¾⅕⅖⅗⅘⅙⅛⅜⅝⅞])")
+_LOWER_CYRILLIC = frozenset("абвгдеёжзийклмнңоөпрстуүфхцчшщъыьэюя")
 _MAX_LISTED = 20  # dropped runs listed (the warning is one line)
 _MAX_RUN = 16  # characters shown of one dropped run
 
@@ -115,6 +116,8 @@ def _fold(ch: str) -> str:
         return " "
     if ch == "−":  # minus sign: the readers know the hyphen-minus
         return "-"
+    if ch in "µμ":  # micro: мкг, мкм as Kyrgyz writes them
+        return "мк"
     if ch in _KEEP_AS_IS or ch < "\u00a0" or ch in _read_symbols():
         return ch
     if ch in _SQUARED_UNITS:
@@ -127,6 +130,17 @@ def _fold(ch: str) -> str:
     return ch
 
 
+def _is_suffix(text: str, start: int) -> bool:
+    """The lower-case letters at *start* are a case or possessive suffix (м²ден), not a word."""
+    from bulletin.text.scanner import SUF_RE
+
+    end = start
+    while end < len(text) and text[end] in _LOWER_CYRILLIC:
+        end += 1
+    found = SUF_RE.match(text, start, end)
+    return bool(found) and found.end() == end
+
+
 def _superscript(m: re.Match[str]) -> str:
     """5² → 5 квадрат, 10⁶ → 10 6-даражада; м², км³ stay units; other marks are footnotes."""
     before = m.string[m.start() - 1] if m.start() else ""
@@ -137,8 +151,10 @@ def _superscript(m: re.Match[str]) -> str:
         return " " + (word or f"{exponent}-даражада")
     if before.isalpha() and run in ("²", "³"):
         after = m.string[m.end() : m.end() + 1]
-        glued = after and unicodedata.category(after)[0] not in "PZC"
-        return run + " " if glued else run  # м²Бул: the unit ends the word
+        # м²ден takes a suffix; before anything else (м²Бул, м²iv) the unit ends the word
+        suffix = after in _LOWER_CYRILLIC and _is_suffix(m.string, m.end())
+        glued = after and not suffix and unicodedata.category(after)[0] not in "PZC"
+        return run + " " if glued else run
     return ""
 
 

@@ -79,3 +79,9 @@ def test_normalize_and_explain_clean_first() -> None:
     traces = explain("Салам 😀 5ке")
     assert traces[0].written == "😀" and traces[0].rule == "dropped"
     assert [t.spoken for t in traces[1:]] == ["Салам", "бешке"]
+
+
+def test_a_unit_square_keeps_its_suffix_and_ends_before_another_word() -> None:
+    assert clean("1 млн м²ден ашык").text == "1 млн м²ден ашык"
+    assert clean("9856 м²Бул").text == "9856 м² Бул"
+    assert clean("9856 м²өстү").text == "9856 м² өстү"
