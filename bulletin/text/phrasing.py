@@ -22,8 +22,8 @@ from functools import cache
 from bulletin.text.data import DATA_DIR, read_rows
 
 # spoken characters of one phrase: espeak's Kyrgyz voice reads about 14.5 characters a
-# second, so 100 characters is about 7 s, under the 8 s an announcer reads without a breath
-PHRASE_MAX_CHARS = 100
+# second, so 95 characters is about 6.5 s, under the 8 s an announcer reads without a breath
+PHRASE_MAX_CHARS = 95
 PHRASE_MIN_CHARS = 30
 _WORD = re.compile(r"\S+")
 _TRIM = "«»\"“”„'()[]"
