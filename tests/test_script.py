@@ -123,3 +123,19 @@ def test_phrases_make_one_caption_cue_per_sentence():
     # the first cue spans both phrases and the breath between them
     assert round(cues[0].end_s - cues[0].start_s, 6) == 1.0 + 0.2 + 1.0
     assert cues[0].spoken.count("айтты, жана") == 1
+
+
+def test_hostile_releases_give_bounded_synthesis_units():
+    from bulletin.document import parse_release
+    from bulletin.text import normalize
+
+    words = ["жаңы", "мектеп", "ачылып", "балдар", "окушат", "жана", "мугалимдер", "иштешет"]
+    no_punctuation = " ".join(words[i % len(words)] for i in range(40_000))  # 300 KB, one line
+    digits = "Бюджет " + "7" * 100_000 + " сом болду."
+    for text in (no_punctuation, digits):
+        bulletin = parse_release(text, "x.txt")
+        script = build_script(bulletin.stories, normalize)
+        speech = [item for item in script.items if isinstance(item, Speech)]
+        assert max(len(item.spoken) for item in speech) <= 100
+        assert max(len(item.written) for item in speech) <= 300
+        assert sum(len(item.spoken) for item in speech) < 2 * len(text)
