@@ -309,6 +309,7 @@ def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
     if not text.strip():
         raise BulletinError(f"{name}: the file is empty")
     table = _load_lexicon(default_lexicon(lexicon, None))
+    _warn_dropped(name, text)
     if explain:
         for trace in explain_text(text, table):
             click.echo(f"{trace.written}\t{trace.spoken}\t{trace.rule}")
@@ -316,6 +317,16 @@ def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
     if text.endswith("\n"):
         text = text[:-1]
     click.echo(normalize_text(text, table))
+
+
+def _warn_dropped(name: str, text: str) -> None:
+    """One warning line listing what the voice will not read (emoji, other scripts)."""
+    from bulletin.text import clean
+
+    dropped = clean(text).dropped
+    if dropped:
+        listed = " ".join(dropped)
+        click.echo(f"warning: {name}: not read aloud (not Kyrgyz or Latin): {listed}", err=True)
 
 
 @main.command()

@@ -286,7 +286,7 @@ def make_bulletin(
         duration_s=report.duration_s,
         loudness_lufs=report.integrated_lufs,
         true_peak_dbtp=report.true_peak_dbtp,
-        sentences=len(texts),
+        sentences=sum(1 for i in speech_at if not script.items[i].phrase),
         synthesised=stats.get("synthesised", len(texts)),
         remastered=cached is None,
     )
@@ -332,6 +332,12 @@ def _programme(
         if isinstance(item, Sound):
             end = (entry.start + entry.length) / rate
             sounds.append(SoundCue(entry.start / rate, end, item.role, item.path.name))
+        elif isinstance(item, Speech) and item.phrase and cues:  # the same sentence goes on
+            cues[-1] = dataclasses.replace(
+                cues[-1],
+                end_s=(entry.start + entry.length) / rate,
+                spoken=f"{cues[-1].spoken} {item.spoken}",
+            )
         elif isinstance(item, Speech):
             start_s, end_s = entry.start / rate, (entry.start + entry.length) / rate
             clip = clips[index] if index < len(clips) else None
