@@ -479,7 +479,18 @@ def run_schedule(once: bool, at_time: str | None, config: Path | None, jobs: int
             datetime.fromisoformat(at_time)
         except ValueError:
             raise BulletinError(f"--at: not an ISO 8601 time ({at_time!r})") from None
-    report = run_once(str(_feed_config(config)), at_time, jobs=jobs)
+    from bulletin import lifecycle
+
+    path = str(_feed_config(config))
+    with lifecycle.stop_on_signals():
+        try:
+            report = run_once(path, at_time, jobs=jobs)
+        except lifecycle.Interrupted as stop:
+            click.echo(
+                f"bulletin run-schedule: {stop} during the run; its releases wait in the inbox",
+                err=True,
+            )
+            sys.exit(stop.exit_code)
     click.echo(report["message"])
     if report["error"]:
         sys.exit(1)
@@ -496,11 +507,11 @@ def watch_command(config: Path | None, jobs: int | None) -> None:
     Logs one line per run. SIGTERM, SIGINT or SIGHUP stops it with exit status 128 + the
     signal's number; a run in progress stops too, and its releases wait in the inbox.
     """
-    import signal
     import threading
     from datetime import datetime
 
-    from bulletin.schedule import Interrupted, SystemClock, stop_on_signals, watch
+    from bulletin import lifecycle
+    from bulletin.schedule import SystemClock, watch
 
     path = str(_feed_config(config))
 
@@ -510,14 +521,16 @@ def watch_command(config: Path | None, jobs: int | None) -> None:
 
     stop, running = threading.Event(), threading.Event()
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
-    with stop_on_signals(stop, running.is_set) as received:
+    # a signal while waiting sets stop; during a run it raises Interrupted, so the run
+    # cleans up now (bulletin.lifecycle: the one stop mechanism of every command)
+    with lifecycle.stop_on_signals(stop=stop, interrupt=running.is_set):
         log(f"{stamp} watching {path}")
         try:
             watch(path, clock=SystemClock(), stop=stop, log=log, jobs=jobs, running=running)
             what = "while waiting"
-        except Interrupted:
+        except lifecycle.Interrupted:
             what = "during a run; its releases wait in the inbox"
-    if received:
-        name = signal.Signals(received[0]).name
-        log(f"stopped by {name} {what}")
-        sys.exit(128 + received[0])
+        signum = lifecycle.stop_requested()
+    if signum:
+        log(f"stopped by {lifecycle.Interrupted(signum).signal_name} {what}")
+        sys.exit(128 + signum)

@@ -10,10 +10,8 @@ run that fails is logged and the station keeps going.
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -24,14 +22,6 @@ from bulletin.schedule.run import run_once
 
 #: Longest single sleep, so that a changed wall clock (NTP, suspend) is noticed in time.
 MAX_SLEEP_S = 60.0
-
-
-class Interrupted(BaseException):
-    """A signal arrived while a run was working (raised in the main thread)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
 
 def watch(
@@ -46,7 +36,10 @@ def watch(
 ) -> int:
     """Run the schedule of ``config_path`` until ``stop`` is set; returns the number of runs.
 
-    ``running`` is set while a run works (for :func:`stop_on_signals`).
+    ``running`` is set while a run works: ``bulletin watch`` passes it to
+    :func:`bulletin.lifecycle.stop_on_signals`, so that a stop signal during a run raises
+    :class:`bulletin.lifecycle.Interrupted` (the run cleans up now) and one while waiting
+    only sets ``stop``.
     """
     running = running or threading.Event()
 
@@ -91,27 +84,3 @@ def watch(
             clock.sleep(schedule.poll_s, stop)
         runs += 1
     return runs
-
-
-@contextlib.contextmanager
-def stop_on_signals(stop: threading.Event, busy: Callable[[], bool]) -> Iterator[list[int]]:
-    """SIGTERM/SIGINT/SIGHUP set ``stop``; during a run they raise :class:`Interrupted` too,
-    so that the run's own cleanup (temporary files, worker processes) happens now.
-
-    Yields a list that receives the numbers of the signals that arrived.
-    """
-    received: list[int] = []
-
-    def handle(signum, _frame):
-        received.append(signum)
-        stop.set()
-        if busy():
-            raise Interrupted(signum)
-
-    signals = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
-    previous = {signum: signal.signal(signum, handle) for signum in signals}
-    try:
-        yield received
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
