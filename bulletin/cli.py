@@ -404,10 +404,27 @@ def serve(host, port, config, data_dir, workers, no_auth) -> None:
     )
     import signal
 
-    # SIGHUP (a closed terminal) stops the server as SIGTERM does: uvicorn shuts down, the
-    # queue's workers stop, unfinished articles resume on the next start
-    signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    from bulletin import lifecycle
+
+    app = create_app(settings)
+    # uvicorn takes SIGTERM and SIGINT itself: it shuts down (the queue's workers stop,
+    # unfinished articles resume on the next start), then raises the signal again into
+    # lifecycle's handler, which only notes it (the server is down): one line and exit
+    # 128 + signal, as make and watch
+    with lifecycle.stop_on_signals(interrupt=lambda: False):
+        # SIGHUP (a closed terminal; not under nohup) stops the server as SIGTERM does
+        if signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:
+            signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        signum = lifecycle.stop_requested()
+    if signum:
+        click.echo(
+            f"bulletin serve: {lifecycle.Interrupted(signum)}; stopped; "
+            f"{getattr(app.state, 'unfinished', 0)} article job(s) unfinished "
+            "will resume on the next start",
+            err=True,
+        )
+        sys.exit(128 + signum)
 
 
 # --- Feeds and schedules (bulletin.feed, bulletin.schedule) ---------------------------------
