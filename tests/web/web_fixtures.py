@@ -65,8 +65,10 @@ class Server:
         return self.process.wait(timeout=60)
 
 
-def start_server(data_dir: Path, *, workers: int = 2, extra: tuple[str, ...] = ()) -> Server:
-    port = free_port()
+def start_server(
+    data_dir: Path, *, workers: int = 2, extra: tuple[str, ...] = (), port: int | None = None
+) -> Server:
+    port = port or free_port()
     home = data_dir.parent / "home"
     env = {
         **os.environ,
