@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bulletin.errors import one_line
 from bulletin.jobs import QueueFull, QueueSettings, Task, TaskState
 from bulletin.workers import die_with_parent
 
@@ -68,16 +69,6 @@ def _transaction(db: sqlite3.Connection):
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
-
-
-def one_line(error: BaseException) -> str:
-    """``ValueError("bad\\nthing")`` -> ``"ValueError: bad thing"`` (at most 300 characters)."""
-    from bulletin.errors import BulletinError
-
-    text = " ".join(str(error).split())
-    if not isinstance(error, BulletinError):
-        text = f"{type(error).__name__}: {text}" if text else type(error).__name__
-    return text[:300]
 
 
 def call_function(name: str, kwargs: dict[str, Any]) -> Any:

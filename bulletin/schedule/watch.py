@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bulletin.errors import BulletinError
+from bulletin.errors import BulletinError, one_line
 from bulletin.schedule.clock import Clock
 from bulletin.schedule.config import load_schedule, next_run
 from bulletin.schedule.run import run_once
@@ -48,7 +48,7 @@ def watch(
         try:
             return run_once(config_path, now_iso, jobs=jobs)
         except Exception as error:  # noqa: BLE001 - one failed run must not stop the station
-            what = str(error) if isinstance(error, BulletinError) else repr(error)
+            what = one_line(error)
             stamp = datetime.fromisoformat(now_iso).astimezone(schedule.zone)
             message = f"{stamp:%Y-%m-%d %H:%M} error: {what}"
             return {"published": [], "failed": [], "error": what, "message": message}

@@ -19,7 +19,7 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
-from bulletin.errors import BulletinError
+from bulletin.errors import BulletinError, one_line
 from bulletin.web.store import OUTPUTS, ArticleState, ArticleStore
 
 JOB_NAME = "article"  # the output file stem inside each version folder
@@ -67,7 +67,7 @@ def make_article(
                 jobs=1,
             )
         except BulletinError as error:
-            _finish(store, id, version, error=" ".join(str(error).split()))
+            _finish(store, id, version, error=one_line(error))
             return
         files = {
             kind: path.name for kind, path in outcome.files.items() if kind in OUTPUTS.values()
