@@ -523,6 +523,7 @@ def watch_command(config: Path | None, jobs: int | None) -> None:
 
     Logs one line per run. SIGTERM, SIGINT or SIGHUP stops it with exit status 128 + the
     signal's number; a run in progress stops too, and its releases wait in the inbox.
+    With BULLETIN_QUEUE_URL set, each run is queued there for `bulletin worker`s instead.
     """
     import threading
     from datetime import datetime
@@ -536,6 +537,7 @@ def watch_command(config: Path | None, jobs: int | None) -> None:
         click.echo(line)
         sys.stdout.flush()
 
+    queue = _schedule_queue(Path(path))
     stop, running = threading.Event(), threading.Event()
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     # a signal while waiting sets stop; during a run it raises Interrupted, so the run
@@ -543,11 +545,33 @@ def watch_command(config: Path | None, jobs: int | None) -> None:
     with lifecycle.stop_on_signals(stop=stop, interrupt=running.is_set):
         log(f"{stamp} watching {path}")
         try:
-            watch(path, clock=SystemClock(), stop=stop, log=log, jobs=jobs, running=running)
+            watch(
+                path, clock=SystemClock(), stop=stop, log=log, jobs=jobs, running=running,
+                queue=queue,
+            )  # fmt: skip
             what = "while waiting"
         except lifecycle.Interrupted:
             what = "during a run; its releases wait in the inbox"
+        finally:
+            if queue is not None:
+                queue.close()
         signum = lifecycle.stop_requested()
     if signum:
         log(f"stopped by {lifecycle.Interrupted(signum).signal_name} {what}")
         sys.exit(128 + signum)
+
+
+def _schedule_queue(config: Path):
+    """The job queue that ``watch`` submits its runs to: the one at ``BULLETIN_QUEUE_URL``
+    (workers on any machine, ``bulletin worker``), else None: runs are done in-process."""
+    from bulletin.jobs import QueueSettings, open_queue, queue_url
+
+    url = queue_url(None)
+    if not url:
+        return None
+    try:
+        return open_queue(QueueSettings(state_dir=config.parent / "queue", url=url))
+    except ImportError as error:
+        raise BulletinError(
+            f"BULLETIN_QUEUE_URL: the queue needs the extra 'queue' ({error.name} is missing)"
+        ) from None
