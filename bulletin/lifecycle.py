@@ -1,8 +1,9 @@
 """Running unattended: stop signals become an exception, temporary files carry their owner.
 
-One mechanism for every long-running command (``make`` now; ``watch``, ``serve`` and the
-worker later). Inside :func:`stop_on_signals` a SIGTERM (systemd, Docker, ``timeout``),
-SIGINT (Ctrl-C) or SIGHUP (terminal closed) raises :class:`Interrupted` in the main thread,
+One mechanism for every long-running command (``make``, ``run-schedule``, ``watch`` and
+``serve``; the last two say when not to raise: between runs, and for a signal uvicorn
+has already acted on, the signal is only noted and their loop ends). Inside
+:func:`stop_on_signals` a SIGTERM (systemd, Docker, ``timeout``), SIGINT (Ctrl-C) or SIGHUP (terminal closed) raises :class:`Interrupted` in the main thread,
 so every ``finally`` and ``with`` block on the way out cleans up; the command prints one
 line and exits ``128 + signal``. A second signal while cleaning up is ignored, and so is
 a signal that was ignored when the process started (``nohup``'s SIGHUP). Code that
