@@ -1,15 +1,15 @@
 """Running unattended: stop signals become an exception, temporary files carry their owner.
 
 One mechanism for every long-running command (``make``, ``run-schedule``, ``watch`` and
-``serve``; the last two say when not to raise: between runs, and for a signal uvicorn
-has already acted on, the signal is only noted and their loop ends). Inside
-:func:`stop_on_signals` a SIGTERM (systemd, Docker, ``timeout``), SIGINT (Ctrl-C) or SIGHUP
-(terminal closed) raises :class:`Interrupted` in the main thread, so every ``finally`` and
-``with`` block on the way out cleans up; the command prints one line and exits ``128 + signal``. A second signal while cleaning up is ignored, and so is
-a signal that was ignored when the process started (``nohup``'s SIGHUP). Code that
-must not be cut in the middle (renaming an output set into place) runs in
-:func:`deferred`; loops that cannot take an exception (an engine's C callback) poll
-:func:`stop_requested`.
+``serve``; the last two say when not to raise: between runs, and for a signal uvicorn has
+already acted on, the signal is only noted and their loop ends). Inside
+:func:`stop_on_signals` a SIGTERM (systemd, Docker, ``timeout``), SIGINT (Ctrl-C) or
+SIGHUP (terminal closed) raises :class:`Interrupted` in the main thread, so every
+``finally`` and ``with`` block on the way out cleans up; the command prints one line and
+exits ``128 + signal``. A second signal while cleaning up is ignored, and so is a signal
+that was ignored when the process started (``nohup``'s SIGHUP). Code that must not be cut
+in the middle (renaming an output set into place) runs in :func:`deferred`; loops that
+cannot take an exception (an engine's C callback) poll :func:`stop_requested`.
 
 >>> with stop_on_signals():
 ...     make_everything()          # SIGTERM here -> Interrupted(15) out of this block
