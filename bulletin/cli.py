@@ -415,10 +415,27 @@ def serve(host, port, config, data_dir, workers, no_auth) -> None:
     )
     import signal
 
-    # SIGHUP (a closed terminal) stops the server as SIGTERM does: uvicorn shuts down, the
-    # queue's workers stop, unfinished articles resume on the next start
-    signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    from bulletin import lifecycle
+
+    app = create_app(settings)
+    # uvicorn takes SIGTERM and SIGINT itself: it shuts down (the queue's workers stop,
+    # unfinished articles resume on the next start), then raises the signal again into
+    # lifecycle's handler, which only notes it (the server is down): one line and exit
+    # 128 + signal, as make and watch
+    with lifecycle.stop_on_signals(interrupt=lambda: False):
+        # SIGHUP (a closed terminal; not under nohup) stops the server as SIGTERM does
+        if signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:
+            signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        signum = lifecycle.stop_requested()
+    if signum:
+        click.echo(
+            f"bulletin serve: {lifecycle.Interrupted(signum)}; stopped; "
+            f"{getattr(app.state, 'unfinished', 0)} article job(s) unfinished "
+            "will resume on the next start",
+            err=True,
+        )
+        sys.exit(128 + signum)
 
 
 # --- Feeds and schedules (bulletin.feed, bulletin.schedule) ---------------------------------
@@ -490,7 +507,18 @@ def run_schedule(once: bool, at_time: str | None, config: Path | None, jobs: int
             datetime.fromisoformat(at_time)
         except ValueError:
             raise BulletinError(f"--at: not an ISO 8601 time ({at_time!r})") from None
-    report = run_once(str(_feed_config(config)), at_time, jobs=jobs)
+    from bulletin import lifecycle
+
+    path = str(_feed_config(config))
+    with lifecycle.stop_on_signals():
+        try:
+            report = run_once(path, at_time, jobs=jobs)
+        except lifecycle.Interrupted as stop:
+            click.echo(
+                f"bulletin run-schedule: {stop} during the run; its releases wait in the inbox",
+                err=True,
+            )
+            sys.exit(stop.exit_code)
     click.echo(report["message"])
     if report["error"]:
         sys.exit(1)
@@ -506,12 +534,13 @@ def watch_command(config: Path | None, jobs: int | None) -> None:
 
     Logs one line per run. SIGTERM, SIGINT or SIGHUP stops it with exit status 128 + the
     signal's number; a run in progress stops too, and its releases wait in the inbox.
+    With BULLETIN_QUEUE_URL set, each run is queued there for `bulletin worker`s instead.
     """
-    import signal
     import threading
     from datetime import datetime
 
-    from bulletin.schedule import Interrupted, SystemClock, stop_on_signals, watch
+    from bulletin import lifecycle
+    from bulletin.schedule import SystemClock, watch
 
     path = str(_feed_config(config))
 
@@ -519,16 +548,41 @@ def watch_command(config: Path | None, jobs: int | None) -> None:
         click.echo(line)
         sys.stdout.flush()
 
+    queue = _schedule_queue(Path(path))
     stop, running = threading.Event(), threading.Event()
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
-    with stop_on_signals(stop, running.is_set) as received:
+    # a signal while waiting sets stop; during a run it raises Interrupted, so the run
+    # cleans up now (bulletin.lifecycle: the one stop mechanism of every command)
+    with lifecycle.stop_on_signals(stop=stop, interrupt=running.is_set):
         log(f"{stamp} watching {path}")
         try:
-            watch(path, clock=SystemClock(), stop=stop, log=log, jobs=jobs, running=running)
+            watch(
+                path, clock=SystemClock(), stop=stop, log=log, jobs=jobs, running=running,
+                queue=queue,
+            )  # fmt: skip
             what = "while waiting"
-        except Interrupted:
+        except lifecycle.Interrupted:
             what = "during a run; its releases wait in the inbox"
-    if received:
-        name = signal.Signals(received[0]).name
-        log(f"stopped by {name} {what}")
-        sys.exit(128 + received[0])
+        finally:
+            if queue is not None:
+                queue.close()
+        signum = lifecycle.stop_requested()
+    if signum:
+        log(f"stopped by {lifecycle.Interrupted(signum).signal_name} {what}")
+        sys.exit(128 + signum)
+
+
+def _schedule_queue(config: Path):
+    """The job queue that ``watch`` submits its runs to: the one at ``BULLETIN_QUEUE_URL``
+    (workers on any machine, ``bulletin worker``), else None: runs are done in-process."""
+    from bulletin.jobs import QueueSettings, open_queue, queue_url
+
+    url = queue_url(None)
+    if not url:
+        return None
+    try:
+        return open_queue(QueueSettings(state_dir=config.parent / "queue", url=url))
+    except ImportError as error:
+        raise BulletinError(
+            f"BULLETIN_QUEUE_URL: the queue needs the extra 'queue' ({error.name} is missing)"
+        ) from None

@@ -12,6 +12,7 @@ from bulletin.feed.episodes import Episode, EpisodeStore
 from bulletin.feed.errors import FeedError
 from bulletin.feed.folder import describe, publish, published_keys, refresh, tidy, window
 from bulletin.feed.rss import podcast_guid, render_feed
+from bulletin.feed.serve import programme_file, serve_feed
 
 __all__ = [
     "FEED_NAME",
@@ -24,10 +25,12 @@ __all__ = [
     "describe",
     "load_feed",
     "podcast_guid",
+    "programme_file",
     "publish",
     "published_keys",
     "refresh",
     "render_feed",
+    "serve_feed",
     "tidy",
     "window",
 ]

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bulletin.config import read_service_table
+from bulletin.config import check_flag, check_int_in, check_text, read_service_table
 from bulletin.errors import ConfigError
 from bulletin.schedule.config import ScheduleSettings, load_schedule, update_frequency
 
@@ -73,9 +73,7 @@ class FeedSettings:
 
 
 def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("must be a non-empty string")
-    return value.strip()
+    return check_text(value).strip()
 
 
 def _url(value: Any) -> str:
@@ -93,24 +91,14 @@ def _email(value: Any) -> str:
     return value
 
 
-def _count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
-        raise ValueError("must be a whole number from 1 to 100000")
-    return value
-
-
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("must be true or false")
-    return value
-
-
 def _language(value: Any) -> str:
     value = _text(value)
     if not re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*", value):
         raise ValueError("must be a language code such as 'ky' or 'ky-KG'")
     return value
 
+
+_count = check_int_in(1, 100_000)
 
 KEYS: dict[str, Callable[[Any], Any]] = {
     "dir": _text,
@@ -125,8 +113,8 @@ KEYS: dict[str, Callable[[Any], Any]] = {
     "language": _language,
     "max_items": _count,
     "retention_days": _count,
-    "explicit": _flag,
-    "locked": _flag,
+    "explicit": check_flag,
+    "locked": check_flag,
     "link": _url,
     "copyright": _text,
     "note": _text,

@@ -9,12 +9,11 @@
 from bulletin.schedule.clock import Clock, FakeClock, SystemClock
 from bulletin.schedule.config import ScheduleSettings, load_schedule, next_run, update_frequency
 from bulletin.schedule.run import RunReport, bulletin_title, run_once
-from bulletin.schedule.watch import Interrupted, stop_on_signals, watch
+from bulletin.schedule.watch import watch
 
 __all__ = [
     "Clock",
     "FakeClock",
-    "Interrupted",
     "RunReport",
     "ScheduleSettings",
     "SystemClock",
@@ -22,7 +21,6 @@ __all__ = [
     "load_schedule",
     "next_run",
     "run_once",
-    "stop_on_signals",
     "update_frequency",
     "watch",
 ]

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bulletin.config import read_service_table
+from bulletin.config import check_text, read_service_table
 from bulletin.errors import ConfigError
 
 Mode = Literal["bulletin", "each"]
@@ -78,12 +78,6 @@ def _zone(value: Any) -> str:
     return value
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("must be a non-empty string")
-    return value
-
-
 def _mode(value: Any) -> str:
     if value not in ("bulletin", "each"):
         raise ValueError("must be 'bulletin' or 'each'")
@@ -100,7 +94,7 @@ KEYS: dict[str, Callable[[Any], Any]] = {
     "at": _times,
     "cron": _crons,
     "timezone": _zone,
-    "inbox": _text,
+    "inbox": check_text,
     "mode": _mode,
     "settle_s": _seconds,
     "poll_s": _seconds,

@@ -123,10 +123,11 @@ class _Station:
         own = (jingles.intro, jingles.outro, jingles.sting, bed and bed.path, settings.cover)
         own += (settings.lexicon, self.feed.image, self.feed.dir)
         work = f"{os.sep}{box.WORK}{os.sep}"
+        # named by its path, or (audio errors: "intro.wav: cannot read audio") by its name
         named = any(
             path and (str(path) in message or message.startswith(f"{Path(path).name}: "))
             for path in own
-        )  # audio errors name the file alone ("intro.wav: cannot read audio (…)")
+        )
         return named or work in message or message.startswith("voice ")
 
     def make(self, sources: Sequence[Path], name: str, work: Path, title: str | None) -> Path:

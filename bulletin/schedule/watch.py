@@ -6,32 +6,36 @@
 Mode ``bulletin`` sleeps until each scheduled time and runs then; mode ``each`` looks at
 the inbox every ``poll_s`` seconds. Each run is :func:`bulletin.schedule.run.run_once`; a
 run that fails is logged and the station keeps going.
+
+Given a job queue (``bulletin watch`` opens one when a queue URL is configured), each run
+is submitted to it as a :class:`bulletin.jobs.Task` instead, for any worker to do, and
+logged as queued; a run still queued or running is not submitted twice (its key is its
+time; ``schedule:each`` in mode ``each``).
+
+>>> watch("bulletin.toml", clock=SystemClock(), stop=threading.Event(), log=print, queue=q)
+2026-11-30 18:00 queued schedule:20261130-1800
 """
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bulletin.errors import BulletinError
+from bulletin.errors import BulletinError, one_line
 from bulletin.schedule.clock import Clock
 from bulletin.schedule.config import load_schedule, next_run
 from bulletin.schedule.run import run_once
 
+if TYPE_CHECKING:
+    from bulletin.jobs import Queue
+
+RUN_TASK = "bulletin.schedule.run:run_once"
+
 #: Longest single sleep, so that a changed wall clock (NTP, suspend) is noticed in time.
 MAX_SLEEP_S = 60.0
-
-
-class Interrupted(BaseException):
-    """A signal arrived while a run was working (raised in the main thread)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
 
 def watch(
@@ -43,19 +47,42 @@ def watch(
     max_runs: int | None = None,
     jobs: int | None = None,
     running: threading.Event | None = None,
+    queue: Queue | None = None,
 ) -> int:
     """Run the schedule of ``config_path`` until ``stop`` is set; returns the number of runs.
 
-    ``running`` is set while a run works (for :func:`stop_on_signals`).
+    ``running`` is set while a run works: ``bulletin watch`` passes it to
+    :func:`bulletin.lifecycle.stop_on_signals`, so that a stop signal during a run raises
+    :class:`bulletin.lifecycle.Interrupted` (the run cleans up now) and one while waiting
+    only sets ``stop``. With ``queue``, runs are submitted to it (see above).
     """
     running = running or threading.Event()
 
+    def submit(now_iso: str) -> dict:
+        from bulletin.jobs import QueueFull, Task
+
+        stamp = datetime.fromisoformat(now_iso).astimezone(schedule.zone)
+        key = f"schedule:{stamp:%Y%m%d-%H%M}" if schedule.mode == "bulletin" else "schedule:each"
+        kwargs = {"config_path": str(Path(config_path).resolve()), "now_iso": now_iso}
+        report = {"published": [], "failed": [], "error": None, "queued": key}
+        try:
+            state = queue.submit(Task(RUN_TASK, {**kwargs, "jobs": jobs}, key=key))
+        except QueueFull as full:
+            report["error"] = f"queue full: {full}"
+            report["message"] = f"{stamp:%Y-%m-%d %H:%M} error: {report['error']}"
+            return report
+        done = "queued" if state.status == "queued" else f"already {state.status}:"
+        report["message"] = f"{stamp:%Y-%m-%d %H:%M} {done} {key}"
+        return report
+
     def run(now_iso: str) -> dict:
+        if queue is not None:
+            return submit(now_iso)
         running.set()
         try:
             return run_once(config_path, now_iso, jobs=jobs)
         except Exception as error:  # noqa: BLE001 - one failed run must not stop the station
-            what = str(error) if isinstance(error, BulletinError) else repr(error)
+            what = one_line(error)
             stamp = datetime.fromisoformat(now_iso).astimezone(schedule.zone)
             message = f"{stamp:%Y-%m-%d %H:%M} error: {what}"
             return {"published": [], "failed": [], "error": what, "message": message}
@@ -91,27 +118,3 @@ def watch(
             clock.sleep(schedule.poll_s, stop)
         runs += 1
     return runs
-
-
-@contextlib.contextmanager
-def stop_on_signals(stop: threading.Event, busy: Callable[[], bool]) -> Iterator[list[int]]:
-    """SIGTERM/SIGINT/SIGHUP set ``stop``; during a run they raise :class:`Interrupted` too,
-    so that the run's own cleanup (temporary files, worker processes) happens now.
-
-    Yields a list that receives the numbers of the signals that arrived.
-    """
-    received: list[int] = []
-
-    def handle(signum, _frame):
-        received.append(signum)
-        stop.set()
-        if busy():
-            raise Interrupted(signum)
-
-    signals = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
-    previous = {signum: signal.signal(signum, handle) for signum in signals}
-    try:
-        yield received
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -164,3 +165,31 @@ def test_each_mode_logs_a_lasting_error_once(tmp_path: Path) -> None:
     watch(str(station), clock=clock, stop=threading.Event(), log=lines.append, max_runs=4)
     assert len(lines) == 1 and "artwork is not an image" in lines[0]
     assert (tmp_path / "inbox" / RELEASES[0].name).is_file()  # waits for a mended station
+
+
+def test_with_a_queue_each_run_is_a_task_a_worker_does(station: Path, tmp_path: Path) -> None:
+    from bulletin.jobs import QueueSettings, open_queue
+
+    inbox = station.parent / "inbox"
+    drop(inbox, RELEASES[:1])
+    clock = FakeClock(MORNING)
+    lines: list[str] = []
+    queue = open_queue(QueueSettings(state_dir=tmp_path / "queue", workers=1))
+    try:
+        runs = watch(
+            str(station), clock=clock, stop=threading.Event(), log=lines.append, max_runs=1,
+            jobs=1, queue=queue,
+        )  # fmt: skip
+        assert runs == 1 and lines == ["2026-11-30 08:00 queued schedule:20261130-0800"]
+        deadline = time.monotonic() + 120
+        while (state := queue.state("schedule:20261130-0800")).status not in ("done", "failed"):
+            assert time.monotonic() < deadline, state
+            time.sleep(0.1)
+        assert state.status == "done", state.error
+    finally:
+        queue.close()
+    # the worker did the run: the episode went out, the release was filed as done
+    [episode] = EpisodeStore(station.parent / "public").load()
+    assert episode.title == "Кечки жаңылыктар, 30-ноябрь, 08:00"
+    assert episode.published == "2026-11-30T08:00:00+06:00"
+    assert [p.name for p in (inbox / "done").rglob("*.txt")] == [RELEASES[0].name]
