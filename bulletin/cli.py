@@ -198,6 +198,7 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
                 )
                 sys.exit(stop.exit_code)
             bar.close()
+            _warn_not_read(job.name, outcome.not_read)
             if player:
                 _write_player(outcome)
             _summary(outcome)
@@ -323,9 +324,12 @@ def _warn_dropped(name: str, text: str) -> None:
     """One warning line listing what the voice will not read (emoji, other scripts)."""
     from bulletin.text import clean
 
-    dropped = clean(text).dropped
+    _warn_not_read(name, clean(text).dropped)
+
+
+def _warn_not_read(name: str, dropped: tuple[str, ...]) -> None:
     if dropped:
-        listed = " ".join(dropped)
+        listed = " ".join(dropped[:20])
         click.echo(f"warning: {name}: not read aloud (not Kyrgyz or Latin): {listed}", err=True)
 
 

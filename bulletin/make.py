@@ -62,6 +62,7 @@ class Outcome:
     sentences: int
     synthesised: int  # clips made now (the rest came from the cache)
     remastered: bool  # False when the mastered audio came from the programme cache
+    not_read: tuple[str, ...] = ()  # runs left out of the spoken text (emoji, other scripts)
 
 
 # (stage, done, total): "reading" 0/1 -> 1/1, "synthesis" in sentences, "mastering" and
@@ -289,6 +290,7 @@ def make_bulletin(
         sentences=sum(1 for i in speech_at if not script.items[i].phrase),
         synthesised=stats.get("synthesised", len(texts)),
         remastered=cached is None,
+        not_read=_not_read(script),
     )
 
 
@@ -441,6 +443,21 @@ def _cue_words(
         out.append(Word(_ORDINARY_SPACES.sub(" ", text), " ".join(said), begin, finish))
         last = begin
     return tuple(out)
+
+
+def _not_read(script: Script) -> tuple[str, ...]:
+    """What the cleaner dropped from the sentences' spoken text, each run once, in order.
+
+    >>> _not_read(script)   # of a release "Бүгүн 😀 Бишкекте 北京 жылуу."
+    ('😀', '北京')
+    """
+    from bulletin.text import clean
+
+    runs: dict[str, None] = {}
+    for item in script.items:
+        if isinstance(item, Speech) and not item.phrase:
+            runs.update(dict.fromkeys(clean(item.written).dropped))
+    return tuple(runs)
 
 
 def written_text(stories: Sequence[Story]) -> str:
