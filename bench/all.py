@@ -1,5 +1,5 @@
-"""Every benchmark in one command: bench_make, bench_normalize, bench_coqui, bench_serve,
-bench_queue.
+"""Every benchmark in one command: bench_make, bench_normalize, bench_phrasing, bench_coqui,
+bench_serve, bench_queue.
 
     python bench/all.py [--quick]
 
@@ -25,6 +25,7 @@ def main() -> None:
     runs = [
         ["bench_make.py", *(["--repeat", "1"] if quick else [])],
         ["bench_normalize.py"],
+        ["bench_phrasing.py"],
         ["bench_coqui.py", *(["--limit", "6", "--repeat", "1"] if quick else [])],
         ["bench_serve.py", *(["--repeat", "1", "--seconds", "1"] if quick else [])],
         ["bench_queue.py", *(["--repeat", "1", "--articles", "4"] if quick else [])],

@@ -115,9 +115,10 @@ def _load_lexicon(path: Path | None):
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, only the summary line.")
 @click.option("--player", is_flag=True, help="Also write OUT/<name>.html, a listening page.")
+@click.option("--publish", is_flag=True, help="Add the made bulletins to the feed ([feed]).")
 def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
          combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet,
-         player) -> None:  # fmt: skip
+         player, publish) -> None:  # fmt: skip
     """Read FILES (Kyrgyz releases; - for standard input) and write podcast-ready audio,
     captions and a manifest.
 
@@ -133,7 +134,7 @@ def make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, arti
 
 def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, artist, album,
           combine, name, config, lexicon, cache_dir, no_cache, jobs, max_chars, quiet,
-          player):  # fmt: skip
+          player, publish):  # fmt: skip
     from bulletin import config as config_module
     from bulletin import lifecycle, synth
     from bulletin import make as pipeline
@@ -163,7 +164,11 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
     pipeline.clean_stale(settings.out_dir, cache)
     show_progress = not quiet and sys.stderr.isatty()
 
-    failed = 0
+    failed, made = 0, []
+    if publish:  # a wrong [feed] fails before any synthesis
+        from bulletin.feed import check_artwork, load_feed
+
+        check_artwork(load_feed(_feed_config(config)).image)
     # one pool for every bulletin of this run, stopped when the command ends
     with process_pool(jobs) as pool:
         for job in pipeline.plan_jobs(files, combine=combine, name=name):
@@ -193,9 +198,13 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
                 )
                 sys.exit(stop.exit_code)
             bar.close()
+            _warn_not_read(job.name, outcome.not_read)
             if player:
                 _write_player(outcome)
             _summary(outcome)
+            made.append(outcome.files["manifest"])
+    if publish and made:
+        publish_manifests(config, made)
     if failed:
         sys.exit(1)
 
@@ -301,6 +310,7 @@ def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
     if not text.strip():
         raise BulletinError(f"{name}: the file is empty")
     table = _load_lexicon(default_lexicon(lexicon, None))
+    _warn_dropped(name, text)
     if explain:
         for trace in explain_text(text, table):
             click.echo(f"{trace.written}\t{trace.spoken}\t{trace.rule}")
@@ -308,6 +318,19 @@ def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
     if text.endswith("\n"):
         text = text[:-1]
     click.echo(normalize_text(text, table))
+
+
+def _warn_dropped(name: str, text: str) -> None:
+    """One warning line listing what the voice will not read (emoji, other scripts)."""
+    from bulletin.text import clean
+
+    _warn_not_read(name, clean(text).dropped)
+
+
+def _warn_not_read(name: str, dropped: tuple[str, ...]) -> None:
+    if dropped:
+        listed = " ".join(dropped[:20])
+        click.echo(f"warning: {name}: not read aloud (not Kyrgyz or Latin): {listed}", err=True)
 
 
 @main.command()
@@ -396,10 +419,178 @@ def serve(host, port, config, data_dir, workers, no_auth) -> None:
     )
     import signal
 
-    # SIGHUP (a closed terminal) stops the server as SIGTERM does: uvicorn shuts down, the
-    # queue's workers stop, unfinished articles resume on the next start
-    signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    from bulletin import lifecycle
+
+    app = create_app(settings)
+    # uvicorn takes SIGTERM and SIGINT itself: it shuts down (the queue's workers stop,
+    # unfinished articles resume on the next start), then raises the signal again into
+    # lifecycle's handler, which only notes it (the server is down): one line and exit
+    # 128 + signal, as make and watch
+    with lifecycle.stop_on_signals(interrupt=lambda: False):
+        # SIGHUP (a closed terminal; not under nohup) stops the server as SIGTERM does
+        if signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:
+            signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        signum = lifecycle.stop_requested()
+    if signum:
+        click.echo(
+            f"bulletin serve: {lifecycle.Interrupted(signum)}; stopped; "
+            f"{getattr(app.state, 'unfinished', 0)} article job(s) unfinished "
+            "will resume on the next start",
+            err=True,
+        )
+        sys.exit(128 + signum)
+
+
+# --- Feeds and schedules (bulletin.feed, bulletin.schedule) ---------------------------------
+# Each command imports its package inside the function, so `bulletin --help` stays fast.
+
+
+def _feed_config(config: Path | None) -> Path:
+    """bulletin.toml for the feed commands (checking that the ``feed`` extra is installed)."""
+    import importlib.util
+
+    from bulletin import config as config_module
+
+    missing = [
+        name
+        for name in ("lxml", "PIL", "croniter", "filelock")
+        if importlib.util.find_spec(name) is None
+    ]
+    if missing:
+        raise BulletinError(
+            f"feeds and schedules need {', '.join(missing)}: pip install 'bulletin[feed]'"
+        )
+
+    found = config_module.find_config(config)
+    if found is None:
+        raise BulletinError("bulletin.toml with a [feed] table is needed (or give --config)")
+    return found
+
+
+def publish_manifests(config: Path | None, manifests: list[Path]) -> None:
+    """Add made bulletins (their manifests) to the programme folder; one line per episode."""
+    from bulletin.feed import load_feed, publish
+
+    settings = load_feed(_feed_config(config))
+    added = publish(settings, manifests)
+    for episode in added:
+        click.echo(f"{settings.url(episode.audio)}  {episode.title}")
+    if len(added) < len(manifests):
+        click.echo(f"{len(manifests) - len(added)} already in the feed", err=True)
+    click.echo(f"{settings.dir / 'feed.xml'}", err=True)
+
+
+@main.command(name="publish")
+@click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file [./bulletin.toml].")
+def publish_command(manifests: tuple[Path, ...], config: Path | None) -> None:
+    """Add made bulletins (MANIFEST.json from `bulletin make`) as episodes to the feed.
+
+    Copies each bulletin's audio, captions, transcript and chapters into the programme
+    folder ([feed] dir in bulletin.toml) and rewrites its feed.xml.
+    """
+    publish_manifests(config, list(manifests))
+
+
+@main.command(name="run-schedule")
+@click.option("--once", is_flag=True, required=True, help="Do one scheduled run now.")
+@click.option("--at", "at_time", help="The run's time (ISO 8601) [now].")
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file [./bulletin.toml].")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), help="Processes for synthesis and encoding [cores]."
+)
+def run_schedule(once: bool, at_time: str | None, config: Path | None, jobs: int | None) -> None:
+    """Do one scheduled run: the inbox's releases -> a bulletin -> the feed (for cron)."""
+    from bulletin.schedule import run_once
+
+    if at_time:
+        from datetime import datetime
+
+        try:
+            datetime.fromisoformat(at_time)
+        except ValueError:
+            raise BulletinError(f"--at: not an ISO 8601 time ({at_time!r})") from None
+    from bulletin import lifecycle
+
+    path = str(_feed_config(config))
+    with lifecycle.stop_on_signals():
+        try:
+            report = run_once(path, at_time, jobs=jobs)
+        except lifecycle.Interrupted as stop:
+            click.echo(
+                f"bulletin run-schedule: {stop} during the run; its releases wait in the inbox",
+                err=True,
+            )
+            sys.exit(stop.exit_code)
+    click.echo(report["message"])
+    if report["error"]:
+        sys.exit(1)
+
+
+@main.command(name="watch")
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file [./bulletin.toml].")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), help="Processes for synthesis and encoding [cores]."
+)
+def watch_command(config: Path | None, jobs: int | None) -> None:
+    """Run the [schedule] in the foreground (for systemd or a container) until SIGTERM.
+
+    Logs one line per run. SIGTERM, SIGINT or SIGHUP stops it with exit status 128 + the
+    signal's number; a run in progress stops too, and its releases wait in the inbox.
+    With BULLETIN_QUEUE_URL set, each run is queued there for `bulletin worker`s instead.
+    """
+    import threading
+    from datetime import datetime
+
+    from bulletin import lifecycle
+    from bulletin.schedule import SystemClock, watch
+
+    path = str(_feed_config(config))
+
+    def log(line: str) -> None:
+        click.echo(line)
+        sys.stdout.flush()
+
+    queue = _schedule_queue(Path(path))
+    stop, running = threading.Event(), threading.Event()
+    stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    # a signal while waiting sets stop; during a run it raises Interrupted, so the run
+    # cleans up now (bulletin.lifecycle: the one stop mechanism of every command)
+    with lifecycle.stop_on_signals(stop=stop, interrupt=running.is_set):
+        log(f"{stamp} watching {path}")
+        try:
+            watch(
+                path, clock=SystemClock(), stop=stop, log=log, jobs=jobs, running=running,
+                queue=queue,
+            )  # fmt: skip
+            what = "while waiting"
+        except lifecycle.Interrupted:
+            what = "during a run; its releases wait in the inbox"
+        finally:
+            if queue is not None:
+                queue.close()
+        signum = lifecycle.stop_requested()
+    if signum:
+        log(f"stopped by {lifecycle.Interrupted(signum).signal_name} {what}")
+        sys.exit(128 + signum)
+
+
+def _schedule_queue(config: Path):
+    """The job queue that ``watch`` submits its runs to: the one at ``BULLETIN_QUEUE_URL``
+    or ``[queue] url`` (workers on any machine, ``bulletin worker``), else None: runs are
+    done in-process."""
+    from bulletin.jobs import QueueSettings, open_queue, queue_config
+
+    url = queue_config(config).get("url")
+    if not url:
+        return None
+    try:
+        return open_queue(QueueSettings(state_dir=config.parent / "queue", url=url))
+    except ImportError as error:
+        raise BulletinError(
+            f"BULLETIN_QUEUE_URL: the queue needs the extra 'queue' ({error.name} is missing)"
+        ) from None
 
 
 # --- bulletin worker: a worker of the distributed queue (extra bulletin[queue]; bulletin/jobs) --

@@ -84,17 +84,31 @@ class Settings:
         return self.album or self.programme
 
 
-def _text(value: Any) -> str:
+# Value checks for the settings tables (this module's and the services'): each returns the
+# value or raises ValueError saying what it must be; the caller names the setting.
+
+
+def check_text(value: Any) -> str:
+    """A non-empty string, as written: ``check_text(" ")`` raises "must be a non-empty string"."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a non-empty string")
     return value
 
 
+def check_flag(value: Any) -> bool:
+    """``true`` or ``false`` (not 0/1 or "no")."""
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
 def _path(value: Any) -> str:
-    return _text(os.fspath(value) if isinstance(value, os.PathLike) else value)
+    return check_text(os.fspath(value) if isinstance(value, os.PathLike) else value)
 
 
-def _int_in(low: int, high: int) -> Callable[[Any], int]:
+def check_int_in(low: int, high: int) -> Callable[[Any], int]:
+    """A whole number from ``low`` to ``high`` (not a bool): ``check_int_in(1, 64)(0)`` raises."""
+
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ValueError(f"must be a whole number from {low} to {high}")
@@ -146,25 +160,25 @@ def _sample_rate(value: Any) -> int:
     return value
 
 
-_MS = _int_in(0, 60_000)
+_MS = check_int_in(0, 60_000)
 # dotted key in bulletin.toml -> (check, attribute path on Settings)
 KEYS: dict[str, tuple[Callable[[Any], Any], str]] = {
-    "station": (_text, "station"),
-    "programme": (_text, "programme"),
-    "title": (_text, "title"),
-    "artist": (_text, "artist"),
-    "album": (_text, "album"),
-    "genre": (_text, "genre"),
-    "comment": (_text, "comment"),
+    "station": (check_text, "station"),
+    "programme": (check_text, "programme"),
+    "title": (check_text, "title"),
+    "artist": (check_text, "artist"),
+    "album": (check_text, "album"),
+    "genre": (check_text, "genre"),
+    "comment": (check_text, "comment"),
     "cover": (_path, "cover"),
-    "voice": (_text, "voice"),
+    "voice": (check_text, "voice"),
     "lexicon": (_path, "lexicon"),
     "output.format": (_format, "format"),
     "output.loudness": (_loudness, "loudness"),
     "output.true_peak": (_number_in(-9.0, 0.0), "true_peak"),
     "output.bitrate": (_bitrate, "bitrate"),
     "output.sample_rate": (_sample_rate, "sample_rate"),
-    "output.channels": (_int_in(1, 2), "channels"),
+    "output.channels": (check_int_in(1, 2), "channels"),
     "output.dir": (_path, "out_dir"),
     **{f"pauses.{f.name}": (_MS, f"pauses.{f.name}") for f in dataclasses.fields(Pauses)},
     "jingles.intro": (_path, "jingles.intro"),
@@ -263,7 +277,7 @@ def read_service_table(
     Relative paths stay as written; resolve them against ``config.parent``. A missing file
     or table gives ``{}``; an unknown key or a bad value is a :class:`ConfigError` naming it.
 
-    >>> read_service_table(Path("bulletin.toml"), "feed", {"title": _text})
+    >>> read_service_table(Path("bulletin.toml"), "feed", {"title": check_text})
     {'title': 'Кечки жаңылыктар'}
     """
     if table not in SERVICE_TABLES:

@@ -27,3 +27,17 @@ class ConfigError(BulletinError):
 
 class OutputError(BulletinError):
     """An output file or folder cannot be written."""
+
+
+def one_line(error: BaseException) -> str:
+    """How an error is recorded where one line is kept (a failed task, a failed scheduled
+    run): a :class:`BulletinError`'s message, anything else with its type; whitespace
+    folded, at most 300 characters.
+
+    >>> one_line(ValueError("bad\nthing"))
+    'ValueError: bad thing'
+    """
+    text = " ".join(str(error).split())
+    if not isinstance(error, BulletinError):
+        text = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    return text[:300]

@@ -1,14 +1,15 @@
 """Running unattended: stop signals become an exception, temporary files carry their owner.
 
-One mechanism for every long-running command (``make`` now; ``watch``, ``serve`` and the
-worker later). Inside :func:`stop_on_signals` a SIGTERM (systemd, Docker, ``timeout``),
-SIGINT (Ctrl-C) or SIGHUP (terminal closed) raises :class:`Interrupted` in the main thread,
-so every ``finally`` and ``with`` block on the way out cleans up; the command prints one
-line and exits ``128 + signal``. A second signal while cleaning up is ignored, and so is
-a signal that was ignored when the process started (``nohup``'s SIGHUP). Code that
-must not be cut in the middle (renaming an output set into place) runs in
-:func:`deferred`; loops that cannot take an exception (an engine's C callback) poll
-:func:`stop_requested`.
+One mechanism for every long-running command (``make``, ``run-schedule``, ``watch`` and
+``serve``; the last two say when not to raise: between runs, and for a signal uvicorn has
+already acted on, the signal is only noted and their loop ends). Inside
+:func:`stop_on_signals` a SIGTERM (systemd, Docker, ``timeout``), SIGINT (Ctrl-C) or
+SIGHUP (terminal closed) raises :class:`Interrupted` in the main thread, so every
+``finally`` and ``with`` block on the way out cleans up; the command prints one line and
+exits ``128 + signal``. A second signal while cleaning up is ignored, and so is a signal
+that was ignored when the process started (``nohup``'s SIGHUP). Code that must not be cut
+in the middle (renaming an output set into place) runs in :func:`deferred`; loops that
+cannot take an exception (an engine's C callback) poll :func:`stop_requested`.
 
 >>> with stop_on_signals():
 ...     make_everything()          # SIGTERM here -> Interrupted(15) out of this block
@@ -35,7 +36,7 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 STOP_SIGNALS = tuple(
@@ -70,6 +71,8 @@ class Interrupted(KeyboardInterrupt):
 
 
 _state = {"received": 0, "deferring": 0, "pending": 0}
+# what the current stop_on_signals block asked for: an event to set, and when to raise
+_block: dict = {"stop": None, "interrupt": None}
 
 
 def stop_requested() -> int:
@@ -90,6 +93,10 @@ def _handler(signum: int, frame: object) -> None:
     if _state["received"]:
         return  # already stopping: let the cleanup finish
     _state["received"] = signum
+    if _block["stop"] is not None:
+        _block["stop"].set()
+    if _block["interrupt"] is not None and not _block["interrupt"]():
+        return  # a loop between tasks: it sees the stop event and ends by itself
     if _state["deferring"]:
         _state["pending"] = signum
         return
@@ -97,19 +104,39 @@ def _handler(signum: int, frame: object) -> None:
 
 
 @contextlib.contextmanager
-def stop_on_signals(signals: tuple[int, ...] = STOP_SIGNALS) -> Iterator[None]:
+def stop_on_signals(
+    signals: tuple[int, ...] = STOP_SIGNALS,
+    *,
+    stop: threading.Event | None = None,
+    interrupt: Callable[[], bool] | None = None,
+) -> Iterator[None]:
     """Turn ``signals`` into :class:`Interrupted` inside the block (main thread only; in
-    another thread the block runs unchanged). The previous handlers come back after it."""
+    another thread the block runs unchanged). The previous handlers come back after it.
+
+    For a service loop (``bulletin watch``): a signal also sets ``stop``, and is raised
+    only while ``interrupt()`` is true (a run is working); otherwise the loop, waiting on
+    ``stop``, ends by itself, and :func:`stop_requested` (read inside the block) tells
+    which signal it was.
+
+    >>> stop, running = threading.Event(), threading.Event()
+    >>> with stop_on_signals(stop=stop, interrupt=running.is_set):
+    ...     watch(path, clock=SystemClock(), stop=stop, log=print, running=running)
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     _state.update(received=0, deferring=0, pending=0)
+    _block.update(stop=stop, interrupt=interrupt)
     previous = {signum: signal.signal(signum, _handler) for signum in _not_ignored(signals)}
     try:
         yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        # the stop belonged to this block: work done later in this process (a test's next
+        # command, a scheduled run) is not stopped by it
+        _state.update(received=0, deferring=0, pending=0)
+        _block.update(stop=None, interrupt=None)
 
 
 def _exit_now(signum: int, frame: object) -> None:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from bulletin.audio import Timeline
     from bulletin.audio.timeline import Entry
     from bulletin.document import Story
-    from bulletin.publish import Programme, Word
+    from bulletin.publish import Cue, Programme, Word
     from bulletin.synth import VoicePreset
 
 
@@ -62,6 +62,7 @@ class Outcome:
     sentences: int
     synthesised: int  # clips made now (the rest came from the cache)
     remastered: bool  # False when the mastered audio came from the programme cache
+    not_read: tuple[str, ...] = ()  # runs left out of the spoken text (emoji, other scripts)
 
 
 # (stage, done, total): "reading" 0/1 -> 1/1, "synthesis" in sentences, "mastering" and
@@ -309,9 +310,10 @@ def make_bulletin(
         duration_s=report.duration_s,
         loudness_lufs=report.integrated_lufs,
         true_peak_dbtp=report.true_peak_dbtp,
-        sentences=len(texts),
+        sentences=sum(1 for i in speech_at if not script.items[i].phrase),
         synthesised=stats.get("synthesised", len(texts)),
         remastered=cached is None,
+        not_read=_not_read(script),
     )
 
 
@@ -350,27 +352,36 @@ def _programme(
     rate = timeline.sample_rate
     starts = {entry.item_index: entry for entry in timeline.entries}
     cues, sounds = [], []
+    phrases: list[list[int]] = []  # the script items of each cue: a sentence's phrases
     for index, item in enumerate(script.items):
         entry = starts[index]
         if isinstance(item, Sound):
             end = (entry.start + entry.length) / rate
             sounds.append(SoundCue(entry.start / rate, end, item.role, item.path.name))
+        elif isinstance(item, Speech) and item.phrase and cues:  # the same sentence goes on
+            cues[-1] = dataclasses.replace(
+                cues[-1],
+                end_s=(entry.start + entry.length) / rate,
+                spoken=f"{cues[-1].spoken} {item.spoken}",
+            )
+            phrases[-1].append(index)
         elif isinstance(item, Speech):
-            start_s, end_s = entry.start / rate, (entry.start + entry.length) / rate
-            clip = clips[index] if index < len(clips) else None
-            words = _cue_words(item, clip, start_s, end_s, lexicon)
             cues.append(
                 Cue(
-                    start_s=start_s,
-                    end_s=end_s,
+                    start_s=entry.start / rate,
+                    end_s=(entry.start + entry.length) / rate,
                     written=item.written,
                     spoken=item.spoken,
                     story=item.story,
                     role=item.role,
-                    words=words,
-                    timing=clip.timing if words and clip else None,
                 )
             )
+            phrases.append([index])
+    for at, (cue, indexes) in enumerate(zip(cues, phrases, strict=True)):
+        parts = [(clips[i] if i < len(clips) else None, starts[i].start / rate) for i in indexes]
+        words = _cue_words(cue, parts, lexicon)
+        if words:
+            cues[at] = dataclasses.replace(cue, words=words, timing=parts[0][0].timing)
     chapter_starts = [_chapter_start(starts[mark.item_index], rate) for mark in script.marks]
     chapter_ends = [*chapter_starts[1:], timeline.length / rate]
     chapters = tuple(
@@ -409,50 +420,67 @@ def _chapter_start(entry: Entry, rate: int) -> float:
 
 
 def _cue_words(
-    item: Speech, clip: Clip | None, start_s: float, end_s: float, lexicon: Lexicon | None
+    cue: Cue, parts: Sequence[tuple[Clip | None, float]], lexicon: Lexicon | None
 ) -> tuple[Word, ...]:
-    """The written pieces of ``item`` with programme times from the clip's word events
-    (empty when the clip has none)."""
+    """The written pieces of ``cue`` with programme times from its clips' word events
+    (``parts``: each phrase's clip and start in seconds; empty when a clip has none)."""
     from bulletin.document import spoken_heading
     from bulletin.publish import Word
     from bulletin.text.alignment import align, align_words
 
-    if clip is None or not clip.words:
+    timed: list[tuple[float, float]] = []  # (start, end) of every spoken word, in seconds
+    for clip, start_s in parts:
+        if clip is None or not clip.words:
+            return ()
+        rate = clip.sample_rate
+        timed += [(start_s + e.start / rate, start_s + e.end / rate) for e in clip.words]
+    written = cue.written.split()
+    spoken = cue.spoken.split()
+    if len(timed) != len(spoken):
         return ()
-    written = item.written.split()
-    spoken = item.spoken.split()
-    if len(clip.words) != len(spoken):
-        return ()
-    source = item.written if item.role == "sentence" else spoken_heading(item.written)
+    source = cue.written if cue.role == "sentence" else spoken_heading(cue.written)
     pieces = align(source, lexicon)
-    if [w for _, words in pieces for w in words] != spoken or sum(
+    # a phrase break ends its phrase's spoken text with a comma the normaliser did not write
+    bare = [w.rstrip(",") for w in spoken]
+    if [w.rstrip(",") for _, words in pieces for w in words] != bare or sum(
         len(piece.split()) for piece, _ in pieces
     ) != len(written):  # normalised differently (another lexicon): match the words
         pieces = align_words(written, spoken)
-    # each piece as written (a rubric was lowered to be read; no-break spaces kept)
-    spans = [m.span() for m in re.finditer(r"\S+", item.written)]
-    at, restored = 0, []
+    # each piece as written (a rubric was lowered to be read; no-break spaces kept), and
+    # as the voice was given it (with the phrase breaks' commas)
+    spans = [m.span() for m in re.finditer(r"\S+", cue.written)]
+    at, k, out, last = 0, 0, [], cue.start_s
     for piece, words in pieces:
         count = len(piece.split())
-        text = item.written[spans[at][0] : spans[at + count - 1][1]] if count else ""
-        restored.append((_ORDINARY_SPACES.sub(" ", text), words))
+        text = cue.written[spans[at][0] : spans[at + count - 1][1]] if count else ""
         at += count
-    pieces = restored
-    out = []
-    k, last = 0, start_s
-    for piece, words in pieces:
-        events = clip.words[k : k + len(words)]
+        events = timed[k : k + len(words)]
+        said = spoken[k : k + len(words)]
         k += len(words)
         if events:
-            begin = start_s + events[0].start / clip.sample_rate
-            finish = start_s + max(e.end for e in events) / clip.sample_rate
+            begin, finish = events[0][0], max(end for _, end in events)
         else:
             begin = finish = last
-        begin = min(max(begin, last), end_s)
-        finish = min(max(finish, begin), end_s)
-        out.append(Word(piece, " ".join(words), begin, finish))
+        begin = min(max(begin, last), cue.end_s)
+        finish = min(max(finish, begin), cue.end_s)
+        out.append(Word(_ORDINARY_SPACES.sub(" ", text), " ".join(said), begin, finish))
         last = begin
     return tuple(out)
+
+
+def _not_read(script: Script) -> tuple[str, ...]:
+    """What the cleaner dropped from the sentences' spoken text, each run once, in order.
+
+    >>> _not_read(script)   # of a release "Бүгүн 😀 Бишкекте 北京 жылуу."
+    ('😀', '北京')
+    """
+    from bulletin.text import clean
+
+    runs: dict[str, None] = {}
+    for item in script.items:
+        if isinstance(item, Speech) and not item.phrase:
+            runs.update(dict.fromkeys(clean(item.written).dropped))
+    return tuple(runs)
 
 
 def written_text(stories: Sequence[Story]) -> str:

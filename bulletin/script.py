@@ -31,6 +31,9 @@ class Speech:
     spoken: str  # normalised: what the voice reads
     story: int  # index of the story it belongs to
     role: SpeechRole = "sentence"
+    # 0: the sentence's first phrase (or all of it); n > 0: the n-th phrase after a breath
+    # (same ``written``: captions and the manifest keep one cue per sentence)
+    phrase: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class Pauses:
     story_ms: int = 1500  # between stories (when no sting is set)
     jingle_ms: int = 300  # between a jingle or sting and speech
     lead_out_ms: int = 1000  # after the last sound
+    phrase_ms: int = 200  # a breath inside a long sentence, at a clause boundary
 
 
 @dataclass(frozen=True)
@@ -127,10 +131,14 @@ def build_script(
     pauses: Pauses = Pauses(),
     jingles: Jingles = Jingles(),
     bed: Bed | None = None,
+    *,
+    phrase_breaks: bool = True,
 ) -> Script:
     """Lay out what will be heard: speech for every sentence, with pauses, jingles and marks.
 
-    Sentences whose spoken form is empty (a lone dash, say) are left out.
+    Sentences whose spoken form is empty (a lone dash, say) are left out. A long sentence
+    is spoken as phrases with ``pauses.phrase_ms`` between them, cut at clause boundaries
+    (:func:`bulletin.text.phrasing.split_phrases`; ``phrase_breaks=False``: never).
 
     >>> story = Story("Жаңылыктар", (Block("paragraph", ("5ке чейин.",)),))
     >>> build_script([story], normalize).items
@@ -139,6 +147,8 @@ def build_script(
     """
     items: list[Item] = [Pause(pauses.lead_in_ms, "lead-in")]
     marks: list[Mark] = []
+
+    phrase_ms = pauses.phrase_ms if phrase_breaks else None
 
     def pause(ms: int, reason: str) -> None:
         if isinstance(items[-1], Pause):
@@ -161,14 +171,19 @@ def build_script(
             pause(pauses.jingle_ms, "after sting")
         if story.headline:
             _speak(
-                items, normalise(spoken_heading(story.headline)), story.headline, number, "headline"
+                items,
+                normalise(spoken_heading(story.headline)),
+                story.headline,
+                number,
+                "headline",
+                phrase_ms,
             )
             pause(pauses.headline_ms, "headline")
         for block in story.blocks:
             role = "subheading" if block.kind == "subheading" else "sentence"
             for sentence in block.sentences:
                 text = spoken_heading(sentence) if role == "subheading" else sentence
-                if _speak(items, normalise(text), sentence, number, role):
+                if _speak(items, normalise(text), sentence, number, role, phrase_ms):
                     pause(pauses.sentence_ms, "sentence")
             pause(pauses.subheading_ms if role == "subheading" else pauses.paragraph_ms, block.kind)
     if jingles.outro:
@@ -179,10 +194,27 @@ def build_script(
     return Script(items=tuple(items), bed=bed, marks=tuple(marks))
 
 
-def _speak(items: list[Item], spoken: str, written: str, story: int, role: SpeechRole) -> bool:
+def _speak(
+    items: list[Item],
+    spoken: str,
+    written: str,
+    story: int,
+    role: SpeechRole,
+    phrase_ms: int | None,
+) -> bool:
     if not any(c.isalpha() for c in spoken):
         return False
-    items.append(Speech(written=written, spoken=spoken.strip(), story=story, role=role))
+    phrases = [spoken.strip()]
+    if phrase_ms is not None:
+        from bulletin.text.phrasing import split_phrases
+
+        phrases = [p for p in split_phrases(spoken) if any(c.isalpha() for c in p)]
+    for index, phrase in enumerate(phrases):
+        if index:
+            items.append(Pause(phrase_ms or 0, "phrase"))
+        if index < len(phrases) - 1 and phrase[-1:].isalpha() and phrases[index + 1][0].isalpha():
+            phrase += ","  # the voice's own continuation intonation before the breath
+        items.append(Speech(written, phrase, story, role, index))
     return True
 
 

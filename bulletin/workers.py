@@ -40,15 +40,15 @@ _PR_SET_PDEATHSIG = 1
 PARENT_WATCH_S = 0.5  # how often a worker without PR_SET_PDEATHSIG looks at its parent
 
 
-def _die_with_parent(parent: int) -> bool:
-    """Ask Linux to SIGKILL this process when its parent exits; False where it cannot."""
+def _die_with_parent(parent: int, signum: int) -> bool:
+    """Ask Linux to send this process ``signum`` when its parent exits; False where it cannot."""
     if not sys.platform.startswith("linux"):
         return False
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+        if libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) != 0:
             return False
     except (OSError, AttributeError):
         return False
@@ -63,6 +63,20 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
+def die_with_parent(parent: int, signum: int = signal.SIGKILL, main_thread: bool = True) -> None:
+    """Make this (child) process end when ``parent`` does, even if the parent is killed.
+
+    On Linux the kernel sends ``signum`` (``PR_SET_PDEATHSIG``); elsewhere, or when the
+    process was started from a thread that may end before its parent (``main_thread``
+    False: the kernel's death signal follows the parent *thread*), a daemon thread here
+    exits the process when its parent changes.
+
+    >>> die_with_parent(os.getppid(), signal.SIGTERM)  # in a queue worker: SIGTERM, not KILL
+    """
+    if not (main_thread and _die_with_parent(parent, signum)):
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
 def worker_init(parent: int, main_thread: bool) -> None:
     """Initializer of every worker: die with ``parent``; leave stop signals to it.
 
@@ -72,8 +86,7 @@ def worker_init(parent: int, main_thread: bool) -> None:
     for name in ("SIGINT", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
-    if not (main_thread and _die_with_parent(parent)):
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    die_with_parent(parent, signal.SIGKILL, main_thread)
 
 
 def stop_workers(pool: Executor) -> None:

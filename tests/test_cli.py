@@ -298,3 +298,17 @@ def test_a_missing_cover_or_jingle_fails_before_synthesis(tmp_path, sample):
         result = run("make", str(sample), "--config", str(config), "-o", str(out), "--no-cache")
         assert result.exit_code == 1 and name in result.stderr, result.stderr
         assert result.stderr.count("\n") == 1 and not list(out.glob("*.mp3"))
+
+
+def test_make_warns_once_about_what_the_voice_will_not_read(tmp_path):
+    release = tmp_path / "emoji.txt"
+    release.write_text("Бүгүн 😀 Бишкекте 北京 күн жылуу болот. Эртең да 😀 жылуу.\n", "utf-8")
+    result = CliRunner().invoke(
+        main, ["make", str(release), "-o", str(tmp_path / "out"), "--no-cache", "-j", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: emoji: not read aloud (not Kyrgyz or Latin): 😀 北京"]
+    manifest = json.loads((tmp_path / "out" / "emoji.json").read_text(encoding="utf-8"))
+    spoken = " ".join(s["spoken"] for s in manifest["sentences"])
+    assert "😀" not in spoken and "北京" not in spoken and "Бишкекте" in spoken

@@ -106,6 +106,24 @@ def test_a_deferred_block_finishes_before_the_signal_is_raised():
     assert steps == ["renamed"]
 
 
+def test_a_service_loop_is_told_to_stop_between_runs_and_interrupted_during_one():
+    import threading
+
+    stop, running = threading.Event(), threading.Event()
+    with lifecycle.stop_on_signals(stop=stop, interrupt=running.is_set):
+        os.kill(os.getpid(), signal.SIGTERM)  # waiting: only the event is set
+        assert stop.wait(5) and lifecycle.stop_requested() == signal.SIGTERM
+    assert lifecycle.stop_requested() == 0  # the block's stop does not outlive it
+    lifecycle.check()  # nor stops work taken after it
+    stop.clear()
+    blocked = lifecycle.stop_on_signals(stop=stop, interrupt=running.is_set)
+    with pytest.raises(Interrupted) as caught, blocked:
+        running.set()  # a run is working: the signal is raised in it
+        os.kill(os.getpid(), signal.SIGHUP)
+        time.sleep(5)
+    assert caught.value.signum == signal.SIGHUP and stop.is_set()
+
+
 def test_a_swallowed_interrupt_is_raised_again_where_work_is_taken():
     with pytest.raises(Interrupted), lifecycle.stop_on_signals():
         try:

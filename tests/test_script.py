@@ -75,3 +75,67 @@ def test_sentences_without_words_are_not_spoken():
     story = Story(None, (Block("paragraph", ("—", "Ооба.")),))
     script = build_script([story], upper)
     assert [i.written for i in script.items if isinstance(i, Speech)] == ["Ооба."]
+
+
+LONG = (
+    "Министр жыйынга катышып, жаңы мыйзамдын долбоору талкууланып жатканын айтты "
+    "жана ал долбоор жакында парламентке жөнөтүлөрүн билдирди."
+)
+
+
+def test_a_long_sentence_is_spoken_as_phrases_with_a_breath_between():
+    story = Story(None, (Block("paragraph", (LONG, "Ал кетти.")),))
+    script = build_script([story], str, pauses=Pauses(phrase_ms=180))
+    assert kinds(script)[1:6] == [
+        ("Speech", "sentence"),
+        ("Pause", "phrase"),
+        ("Speech", "sentence"),
+        ("Pause", "sentence"),
+        ("Speech", "sentence"),
+    ]
+    first, pause, second = script.items[1:4]
+    assert pause.ms == 180
+    assert first.written == second.written == LONG  # captions keep the whole sentence
+    assert (first.phrase, second.phrase, script.items[5].phrase) == (0, 1, 0)
+    assert first.spoken.endswith("айтты,")  # continuation intonation before the breath
+    assert second.spoken.startswith("жана")
+    assert build_script([story], str, phrase_breaks=False).items[1].spoken == LONG
+
+
+def test_phrases_make_one_caption_cue_per_sentence():
+    from bulletin.audio import build_timeline
+    from bulletin.config import Settings
+    from bulletin.document import Bulletin
+    from bulletin.make import Job, _programme
+    from bulletin.script import Clip
+
+    story = Story("Башкы", (Block("paragraph", (LONG, "Ал кетти.")),))
+    script = build_script([story], str)
+    clips = [
+        Clip(Path("unused.wav"), 22050, 22050) if isinstance(item, Speech) else None
+        for item in script.items
+    ]
+    timeline = build_timeline(script, clips, 44100)
+    bulletin = Bulletin("Башкы", (story,), "x.txt")
+    programme = _programme(Job("x", ()), [bulletin], [story], script, timeline, Settings())
+    cues = [cue for cue in programme.cues if cue.role == "sentence"]
+    assert [cue.written for cue in cues] == [LONG, "Ал кетти."]
+    # the first cue spans both phrases and the breath between them
+    assert round(cues[0].end_s - cues[0].start_s, 6) == 1.0 + 0.2 + 1.0
+    assert cues[0].spoken.count("айтты, жана") == 1
+
+
+def test_hostile_releases_give_bounded_synthesis_units():
+    from bulletin.document import parse_release
+    from bulletin.text import normalize
+
+    words = ["жаңы", "мектеп", "ачылып", "балдар", "окушат", "жана", "мугалимдер", "иштешет"]
+    no_punctuation = " ".join(words[i % len(words)] for i in range(40_000))  # 300 KB, one line
+    digits = "Бюджет " + "7" * 100_000 + " сом болду."
+    for text in (no_punctuation, digits):
+        bulletin = parse_release(text, "x.txt")
+        script = build_script(bulletin.stories, normalize)
+        speech = [item for item in script.items if isinstance(item, Speech)]
+        assert max(len(item.spoken) for item in speech) <= 100
+        assert max(len(item.written) for item in speech) <= 300
+        assert sum(len(item.spoken) for item in speech) < 2 * len(text)

@@ -17,7 +17,8 @@ from word_voice import GAP, PAUSE, RATE, WordVoice, use_voice
 
 from bulletin.cli import main
 from bulletin.config import Settings
-from bulletin.make import CHAPTER_INSET_S, Job, make_bulletin
+from bulletin.make import CHAPTER_INSET_S, Job, make_bulletin, read_bulletins
+from bulletin.script import Speech, build_script
 from bulletin.synth import resolve_voice
 from bulletin.text import normalize
 
@@ -98,18 +99,34 @@ def test_engine_word_events_reach_manifest_and_captions(tmp_path, releases, monk
     manifest = check_words_and_captions(tmp_path / "out", "evening")
     sentences = manifest["sentences"]
     assert {s["timing"] for s in sentences} == {"engine"}
-    # word times are the engine's events, placed at the sentence's offset
+    # word times are the engine's events, placed at the offset of the sentence's phrase
+    # (a long sentence is spoken as phrases with a breath between them: see build_script)
+    script = build_script(
+        read_bulletins((releases,))[0].stories, normalize, settings.pauses, settings.jingles
+    )
+    phrases = [item.spoken for item in script.items if isinstance(item, Speech)]
+    assert len(phrases) > len(sentences)  # some sentences were cut into phrases
     for sentence in sentences:
-        events = voice.synthesize_spoken(preset.respell_text(sentence["spoken"])).words
-        k = 0
+        events, spoken = [], []  # (start, end, the index of its phrase's first word)
+        while len(spoken) < len(sentence["spoken"].split()):
+            phrase = phrases.pop(0)
+            offset = len(spoken)
+            for event in voice.synthesize_spoken(preset.respell_text(phrase)).words:
+                events.append((event.start, event.end, offset))
+            spoken += phrase.split()
+        assert spoken == sentence["spoken"].split()
+        # a later phrase starts a breath after the one before; its first word places it
+        origin, index, previous_end = {0: sentence["start_s"]}, 0, sentence["start_s"]
         for word in sentence["words"]:
             n = len(word["spoken"].split())
-            first, last = events[k], events[k + n - 1]
-            k += n
-            assert word["start_s"] == pytest.approx(
-                sentence["start_s"] + first.start / RATE, abs=0.0011
-            )
-            assert word["end_s"] == pytest.approx(sentence["start_s"] + last.end / RATE, abs=0.0011)
+            first, last = events[index], events[index + n - 1]
+            if first[2] not in origin:
+                origin[first[2]] = word["start_s"] - first[0] / RATE
+                assert origin[first[2]] >= previous_end + settings.pauses.phrase_ms / 1000 - 0.002
+            assert word["start_s"] == pytest.approx(origin[first[2]] + first[0] / RATE, abs=0.0011)
+            assert word["end_s"] == pytest.approx(origin[last[2]] + last[1] / RATE, abs=0.0011)
+            index, previous_end = index + n, word["end_s"]
+        assert index == len(events)
     # the long economy sentence has no comma: its caption splits where the voice pauses
     long = next(s for s in sentences if PAUSE_WORD in s["written"].split())
     pause = next(i for i, w in enumerate(long["words"]) if w["written"] == PAUSE_WORD)
@@ -132,14 +149,20 @@ def test_estimated_word_times_are_marked_and_at_word_boundaries(tmp_path, releas
     make_bulletin(Job("evening", (releases,)), settings, preset, cache_dir=tmp_path / "c", jobs=1)
     manifest = check_words_and_captions(tmp_path / "out", "evening")
     assert {s["timing"] for s in manifest["sentences"]} == {"estimate"}
-    truth = WordVoice()
-    for sentence in manifest["sentences"]:  # estimates found the silences between the words
-        events = truth.synthesize_spoken(preset.respell_text(sentence["spoken"])).words
-        k = 0
-        for word in sentence["words"]:
-            onset = sentence["start_s"] + events[k].start / RATE
+    # the truth: the same voice's events (the same audio, so the same timeline), whose
+    # placement test_engine_word_events_reach_manifest_and_captions checks to the sample
+    use_voice(monkeypatch, preset, WordVoice())
+    settings = Settings(out_dir=tmp_path / "truth", format="wav")
+    make_bulletin(Job("evening", (releases,)), settings, preset, cache_dir=tmp_path / "t", jobs=1)
+    truth = json.loads((tmp_path / "truth" / "evening.json").read_text(encoding="utf-8"))
+    assert len(truth["sentences"]) == len(manifest["sentences"])
+    for sentence, known in zip(manifest["sentences"], truth["sentences"], strict=True):
+        assert sentence["start_s"] == known["start_s"] and sentence["end_s"] == known["end_s"]
+        # estimates found the silences between the words
+        for word, real in zip(sentence["words"], known["words"], strict=True):
+            assert word["written"] == real["written"]
+            onset = real["start_s"]
             assert onset - GAP / RATE - 0.012 <= word["start_s"] <= onset + 0.012
-            k += len(word["spoken"].split())
 
 
 def test_real_espeak_make_has_word_times_identical_for_any_jobs(tmp_path, releases):

@@ -16,7 +16,6 @@ queue opened on a state folder whose last owner stopped re-queues what was runni
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib
 import json
 import multiprocessing
@@ -28,11 +27,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bulletin.errors import one_line
 from bulletin.jobs import QueueFull, QueueSettings, Task, TaskState
+from bulletin.workers import die_with_parent
 
 DB_NAME = "queue.sqlite3"
 POLL_S = 0.05  # how often an idle worker looks for work
-_PR_SET_PDEATHSIG = 1
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -71,25 +71,6 @@ def _transaction(db: sqlite3.Connection):
     db.execute("COMMIT")
 
 
-def one_line(error: BaseException) -> str:
-    """``ValueError("bad\\nthing")`` -> ``"ValueError: bad thing"`` (at most 300 characters)."""
-    from bulletin.errors import BulletinError
-
-    text = " ".join(str(error).split())
-    if not isinstance(error, BulletinError):
-        text = f"{type(error).__name__}: {text}" if text else type(error).__name__
-    return text[:300]
-
-
-def die_with_parent(parent_pid: int, signum: int = signal.SIGTERM) -> None:
-    """Ask Linux to send this process ``signum`` when its parent dies (even by SIGKILL)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
-
-
 def call_function(name: str, kwargs: dict[str, Any]) -> Any:
     """``call_function("json:dumps", {"obj": 1})`` -> ``'1'``."""
     module, _, attribute = name.partition(":")
@@ -105,7 +86,8 @@ def _on_sigterm(signum, frame):
 
 
 def _worker_main(db_path: str, parent_pid: int) -> None:
-    die_with_parent(parent_pid)
+    # SIGTERM (not SIGKILL) when the parent dies: the worker closes its database and exits
+    die_with_parent(parent_pid, signal.SIGTERM)
     signal.signal(signal.SIGTERM, _on_sigterm)
     # Ctrl-C or a hang-up reaches the whole process group; the parent stops us in order
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -41,8 +41,10 @@ from rq.registry import DeferredJobRegistry, ScheduledJobRegistry, StartedJobReg
 from rq.serializers import JSONSerializer
 
 from bulletin import jobs
+from bulletin.errors import one_line
 from bulletin.jobs import QueueFull, QueueSettings, Split, Task, TaskState
-from bulletin.jobs.embedded import call_function, die_with_parent, one_line
+from bulletin.jobs.embedded import call_function
+from bulletin.workers import die_with_parent
 
 PREFIX = "bulletin"
 RESULT_TTL_S = 7 * 24 * 3600  # how long a finished or failed job's state is kept

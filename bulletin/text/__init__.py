@@ -12,12 +12,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bulletin.text.cleaning import Cleaned, clean
     from bulletin.text.lexicon import Entry, Lexicon, load_lexicon
     from bulletin.text.normalizer import explain, normalize
     from bulletin.text.scanner import TokenTrace
     from bulletin.text.sentences import split_sentences
 
 __all__ = [
+    "Cleaned",
+    "clean",
     "Entry",
     "Lexicon",
     "TokenTrace",
@@ -28,6 +31,8 @@ __all__ = [
 ]
 
 _HOME = {
+    "Cleaned": "bulletin.text.cleaning",
+    "clean": "bulletin.text.cleaning",
     "Entry": "bulletin.text.lexicon",
     "Lexicon": "bulletin.text.lexicon",
     "load_lexicon": "bulletin.text.lexicon",

@@ -73,9 +73,20 @@ def ordinal(value: int) -> str:
     return make_ordinal(cardinal(value))
 
 
+# a longer run of digits is no number anyone reads out: it is named, not read (a
+# 100,000-digit run would otherwise become 500,000 characters of speech)
+MAX_DIGITS_READ = 64
+
+
 def digits(text: str) -> str:
-    """Digit by digit: "112" → "бир бир эки"."""
-    return " ".join(ONES[int(ch)] for ch in text if ch.isdigit())
+    """Digit by digit: "112" → "бир бир эки"; over ``MAX_DIGITS_READ`` digits, the count.
+
+    ``digits("7" * 100_000)`` → ``"жүз миң орундуу сан"`` (a 100,000-digit number).
+    """
+    run = [ch for ch in text if ch.isdigit()]
+    if len(run) > MAX_DIGITS_READ:
+        return cardinal(len(run)) + " орундуу сан"
+    return " ".join(ONES[int(ch)] for ch in run)
 
 
 def _denominator(places: int) -> str:

@@ -268,9 +268,11 @@ class _Rewriter:
             if ch == ".":
                 if _GOES_ON.search(text, max(0, pos - 16), pos):
                     return False  # 2024-ж. 15-июнда: the date goes on
-                word = text[max(0, pos - 12) : pos].rsplit(None, 1)
-                following = text[start : start + 1]
-                return not (word and no_split_after(word[-1], following))
+                window = text[max(0, pos - 36) : pos]
+                word = window.rsplit(None, 1)
+                before = window[: len(window) - len(word[-1])] if word else ""
+                following = text[start : start + 40]
+                return not (word and no_split_after(word[-1], following, before))
             return ch in "\n!?…"
         return True
 

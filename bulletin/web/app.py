@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sys
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -68,15 +67,11 @@ def create_app(settings: ServeSettings, queue: Queue | None = None) -> FastAPI:
             requeue_unfinished(store, app.state.queue, settings)
             yield
         finally:
-            waiting = app.state.queue.pending()
+            # ``bulletin serve`` names it in its stop line
+            app.state.unfinished = app.state.queue.pending()
             if own:
                 app.state.queue.close()
-            print(
-                f"bulletin serve: stopped; {waiting} article job(s) unfinished "
-                "will resume on the next start",
-                file=sys.stderr,
-                flush=True,
-            )
+            log.info("stopped; %d article job(s) unfinished", app.state.unfinished)
 
     app = FastAPI(
         title="bulletin",

@@ -11,32 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bulletin.config import read_service_table
+from bulletin.config import check_flag, check_int_in, check_text, read_service_table
 from bulletin.errors import ConfigError
 
 TOKEN_ENV = "BULLETIN_TOKEN"
 SECRET_ENV = "BULLETIN_CALLBACK_SECRET"
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("must be a non-empty string")
-    return value
-
-
-def _int_in(low: int, high: int):
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"must be a whole number from {low} to {high}")
-        return value
-
-    return check
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("must be true or false")
-    return value
 
 
 def _origins(value: Any) -> tuple[str, ...]:
@@ -46,16 +25,16 @@ def _origins(value: Any) -> tuple[str, ...]:
 
 
 KEYS = {
-    "data_dir": _text,
-    "cache_dir": _text,
-    "token_file": _text,
-    "secret_file": _text,
-    "workers": _int_in(1, 64),
-    "max_body_bytes": _int_in(1_000, 100_000_000),
-    "max_queued": _int_in(1, 1_000_000),
-    "private_reads": _bool,
+    "data_dir": check_text,
+    "cache_dir": check_text,
+    "token_file": check_text,
+    "secret_file": check_text,
+    "workers": check_int_in(1, 64),
+    "max_body_bytes": check_int_in(1_000, 100_000_000),
+    "max_queued": check_int_in(1, 1_000_000),
+    "private_reads": check_flag,
     "cors_origins": _origins,
-    "public_url": _text,
+    "public_url": check_text,
 }
 PATH_KEYS = ("data_dir", "cache_dir", "token_file", "secret_file")
 

@@ -19,7 +19,8 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
-from bulletin.errors import BulletinError
+from bulletin import lifecycle
+from bulletin.errors import BulletinError, one_line
 from bulletin.jobs import Split, Task
 from bulletin.web.store import OUTPUTS, ArticleState, ArticleStore
 
@@ -55,7 +56,8 @@ def make_article(
         store.write(replace(state, status="making", error=None))
         _remove_dead_work(store.folder(id))
     source = store.source_path(id, version)
-    work = Path(tempfile.mkdtemp(prefix=f".make-{os.getpid()}-", dir=store.folder(id)))
+    # owner-tagged (host and pid), so that a later make can tell it is a dead run's
+    work = Path(tempfile.mkdtemp(prefix=f".make-{lifecycle.temp_tag()}", dir=store.folder(id)))
     try:
         overrides = {"output.dir": work, "output.format": "mp3", "voice": state.voice}
         if state.title:
@@ -84,7 +86,7 @@ def make_article(
                 jobs=1,
             )
         except BulletinError as error:
-            _finish(store, id, version, error=" ".join(str(error).split()))
+            _finish(store, id, version, error=one_line(error))
             return
         files = {
             kind: path.name for kind, path in outcome.files.items() if kind in OUTPUTS.values()
@@ -179,11 +181,10 @@ def make_clips(
 
 
 def _remove_dead_work(folder: Path) -> None:
-    """Work folders of makes whose process is gone (killed outright) are removed."""
-    for work in folder.glob(".make-*-*"):
-        pid = work.name.split("-")[1]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(work, ignore_errors=True)
+    """Work folders (and temporaries) of makes whose process is gone (killed outright) are
+    removed: :func:`bulletin.lifecycle.sweep`, which knows a process of another machine
+    sharing the data folder from a dead one here."""
+    lifecycle.sweep(folder)
 
 
 def article_failed(

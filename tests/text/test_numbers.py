@@ -93,3 +93,41 @@ def test_fraction() -> None:
 def test_digits() -> None:
     assert digits("112") == "бир бир эки"
     assert digits("0800") == "нөл сегиз нөл нөл"
+
+
+# a run of digits too long to be a number is named, not read (issue 9, item 4)
+def test_a_long_run_of_digits_is_named_not_read() -> None:
+    from bulletin.text.numbers import MAX_DIGITS_READ
+
+    assert digits("7" * MAX_DIGITS_READ) == " ".join(["жети"] * MAX_DIGITS_READ)
+    assert digits("7" * (MAX_DIGITS_READ + 1)) == "алтымыш беш орундуу сан"
+    assert cardinal_str("7" * 100_000) == "жүз миң орундуу сан"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Бюджет " + "7" * 100_000 + " сом болду.",
+        "Бюджет " + "7" * 100_000 + ",5 сом болду.",
+        "Бюджет 0," + "7" * 100_000 + " сом.",
+        "Бюджет " + "7" * 100_000 + "-жылы башталды.",
+        "Бюджет " + "7" * 100_000 + "%га өстү.",
+        "9" * 1_000_000,
+        "1" + " 000" * 250_000,
+    ],
+    ids=[
+        "100k digits",
+        "decimal",
+        "long fraction",
+        "ordinal",
+        "percent",
+        "1 MB digits",
+        "1 MB groups",
+    ],
+)
+def test_huge_numbers_give_small_output(text: str) -> None:
+    from bulletin.text import normalize
+
+    spoken = normalize(text)
+    assert len(spoken) < 200
+    assert "орундуу сан" in spoken

@@ -16,7 +16,7 @@ def server(tmp_path_factory):
     yield server
     workers = server.children()
     assert len(workers) >= 2  # the queue workers (and multiprocessing's resource tracker)
-    assert server.stop() == -signal.SIGTERM, server.log.read_text()
+    assert server.stop() == 128 + signal.SIGTERM, server.log.read_text()
     deadline = time.monotonic() + 10
     while any(alive(pid) for pid in workers):
         assert time.monotonic() < deadline, "workers outlived the server"

@@ -58,15 +58,17 @@ class Server:
         return found
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
-        """Signal the server and wait; the exit status (-15: ended by SIGTERM, as uvicorn
-        does after a clean shutdown, so a service manager sees 143)."""
+        """Signal the server and wait; the exit status (143 after SIGTERM: uvicorn shut
+        down cleanly, then ``bulletin serve`` exits 128 + signal, as every command)."""
         if self.process.poll() is None:
             self.process.send_signal(sig)
         return self.process.wait(timeout=60)
 
 
-def start_server(data_dir: Path, *, workers: int = 2, extra: tuple[str, ...] = ()) -> Server:
-    port = free_port()
+def start_server(
+    data_dir: Path, *, workers: int = 2, extra: tuple[str, ...] = (), port: int | None = None
+) -> Server:
+    port = port or free_port()
     home = data_dir.parent / "home"
     env = {
         **os.environ,

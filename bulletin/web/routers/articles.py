@@ -10,11 +10,10 @@ import json
 import os
 import time
 from dataclasses import replace
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from bulletin.jobs import QueueFull, Task
@@ -26,6 +25,7 @@ from bulletin.web.deps import (
     require_reader,
     require_writer,
 )
+from bulletin.web.files import file_response
 from bulletin.web.store import MEDIA_TYPES, OUTPUTS, ArticleState, article_digest
 from bulletin.web.tasks import status_body
 
@@ -253,28 +253,4 @@ def get_output(request: Request, name: str, checked_id: str = Depends(article_id
         stat = os.stat(path)  # the headers (ETag, Last-Modified) are set from it now
     except FileNotFoundError:  # replaced by a newer version a moment ago
         raise HTTPException(404, f"article '{checked_id}' changed; ask again") from None
-    response = FileResponse(
-        path,
-        media_type=MEDIA_TYPES[name],
-        headers={"Cache-Control": "public, max-age=60"},
-        stat_result=stat,
-    )
-    if not_modified(request, response.headers):
-        keep = ("etag", "last-modified", "cache-control")
-        return Response(status_code=304, headers={k: response.headers[k] for k in keep})
-    return response
-
-
-def not_modified(request: Request, headers) -> bool:
-    """A conditional GET whose copy is current: If-None-Match, else If-Modified-Since."""
-    tags = request.headers.get("if-none-match")
-    if tags is not None:
-        wanted = {tag.strip().removeprefix("W/") for tag in tags.split(",")}
-        return "*" in wanted or headers.get("etag", "").removeprefix("W/") in wanted
-    since = request.headers.get("if-modified-since")
-    if since and "last-modified" in headers:
-        try:
-            return parsedate_to_datetime(headers["last-modified"]) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-    return False
+    return file_response(request, path, MEDIA_TYPES[name], stat)

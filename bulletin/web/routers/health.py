@@ -7,11 +7,10 @@ its workers are alive.
 
 from __future__ import annotations
 
-import tempfile
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from bulletin.errors import BulletinError
 from bulletin.web.deps import get_queue, get_settings
 
 router = APIRouter(tags=["health"])
@@ -25,6 +24,7 @@ def healthz():
 @router.get("/readyz")
 def readyz(request: Request):
     from bulletin import synth
+    from bulletin.make import check_output_dir
 
     settings, queue = get_settings(request), get_queue(request)
     checks: dict[str, str] = {}
@@ -35,11 +35,10 @@ def readyz(request: Request):
     except Exception as error:  # noqa: BLE001 - any failure here means "not ready"
         checks["voice"] = str(error)
     try:
-        with tempfile.NamedTemporaryFile(dir=settings.data_dir, prefix=".ready."):
-            pass
+        check_output_dir(settings.data_dir)  # make's own probe (an owner-tagged temporary)
         checks["disk"] = "ok"
-    except OSError as error:
-        checks["disk"] = f"{settings.data_dir}: {error.strerror}"
+    except BulletinError as error:
+        checks["disk"] = str(error)
     pending = queue.pending()
     checks["queue"] = (
         "ok"
