@@ -142,3 +142,25 @@ def test_a_stop_past_its_grace_gives_the_job_back_at_once(queue, workers, tmp_pa
     state = queue.state(key)
     assert state.status == "queued" and state.attempts == 0  # back in the queue, uncounted
     assert lines(log) == []
+
+
+def test_worker_without_a_queue_or_with_a_bad_url_says_so_in_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from bulletin.cli import main
+
+    monkeypatch.delenv("BULLETIN_QUEUE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["worker"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "error: worker: no queue; set [queue] url in bulletin.toml or BULLETIN_QUEUE_URL"
+    ]
+    (tmp_path / "bulletin.toml").write_text('[queue]\nurl = "http://example.org"\n')
+    result = CliRunner().invoke(main, ["worker"])
+    assert result.exit_code == 1 and "queue.url must be a Redis URL" in result.output
+    assert "Traceback" not in result.output
+    (tmp_path / "bulletin.toml").unlink()
+    monkeypatch.setenv("BULLETIN_QUEUE_URL", "localhost:6379")
+    result = CliRunner().invoke(main, ["worker"])
+    assert result.exit_code == 1 and "BULLETIN_QUEUE_URL must be a Redis URL" in result.output
