@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from bulletin.synth import load_voice, resolve_voice
-from bulletin.synth.espeak import EspeakVoice, engine
+from bulletin.synth.engines.espeak import EspeakVoice, engine
 
 SENTENCE = "Бүгүн Бишкекте аба ырайы жылуу болот, күндүз жыйырма беш гырадус."
 
