@@ -14,8 +14,10 @@ loaded, RHVoice's library is opened when a voice is loaded or its version is ask
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,6 +126,37 @@ def file_digest(paths: list[Path]) -> str:
 
 
 _DIGESTS: dict[tuple, str] = {}
+
+
+@contextlib.contextmanager
+def callback_guard(
+    callbacks: tuple[Callable[..., Any], ...], record: Callable[[BaseException], None]
+) -> Iterator[None]:
+    """While a C engine runs: an exception that ctypes swallows from one of ``callbacks``
+    (it prints "Exception ignored on calling ctypes callback function" and carries on) is
+    handed to ``record`` instead.
+
+    A callback catches what is raised inside its body itself; this catches what its body
+    cannot: a signal handler (Ctrl-C's KeyboardInterrupt) that runs as the callback is
+    entered or returns. The engine then stops at its next callback and raises ``record``'s
+    exception after the C call.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if unraisable.exc_value is not None and any(
+            unraisable.object == callback for callback in callbacks
+        ):
+            record(unraisable.exc_value)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
 
 SILENCE = 1e-3  # |sample| at or below this is silence when trimming a word's end (-60 dBFS)
 

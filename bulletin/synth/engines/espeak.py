@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bulletin.errors import VoiceError
-from bulletin.synth.engines import Engine, word_events, word_index
+from bulletin.synth.engines import Engine, callback_guard, word_events, word_index
 from bulletin.synth.voice import Synthesis
 
 if TYPE_CHECKING:
@@ -293,6 +293,10 @@ class _Engine:
             self._abort = error
             return 1
 
+    def _record(self, error: BaseException) -> None:
+        if self._abort is None:
+            self._abort = error
+
     def _select(self, voice: str, rate: int) -> None:
         if voice != self._voice:
             if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
@@ -312,11 +316,12 @@ class _Engine:
         buf = ctypes.create_string_buffer(text.encode("utf-8"))
         self._abort = None
         try:
-            err = self.lib.espeak_Synth(
-                buf, len(buf), 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8, None, None
-            )
-            if err == 0:
-                self.lib.espeak_Synchronize()
+            with callback_guard((self._on_audio,), self._record):
+                err = self.lib.espeak_Synth(
+                    buf, len(buf), 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8, None, None
+                )
+                if err == 0:
+                    self.lib.espeak_Synchronize()
         finally:
             error, self._abort = self._abort, None
         if error is not None:

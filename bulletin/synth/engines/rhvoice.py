@@ -34,7 +34,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bulletin.errors import VoiceError
-from bulletin.synth.engines import Engine, file_digest, word_events, word_index
+from bulletin.synth.engines import (
+    Engine,
+    callback_guard,
+    file_digest,
+    word_events,
+    word_index,
+)
 from bulletin.synth.voice import Synthesis
 
 if TYPE_CHECKING:
@@ -216,6 +222,12 @@ class _Engine:
             word_starts=_TEXT_EVENT(self._on_word_start),
             word_ends=_TEXT_EVENT(self._on_word_end),
         )
+        self._python_callbacks = (
+            self._on_rate,
+            self._on_audio,
+            self._on_word_start,
+            self._on_word_end,
+        )
         # No config folder: a user's or the system's RHVoice.conf must not change the sound.
         self._paths = [str(data).encode(), str(data / "no-config").encode()]
         params = _InitParams(
@@ -224,6 +236,10 @@ class _Engine:
         self._engine = lib.RHVoice_new_tts_engine(ctypes.byref(params))
         if not self._engine:
             raise VoiceError(f"RHVoice could not start with the data in {data}")
+
+    def _record(self, error: BaseException) -> None:
+        if self._abort is None:
+            self._abort = error
 
     # Each callback keeps an exception raised inside it (ctypes would print and swallow
     # it, and RHVoice would go on) and returns 0, which stops RHVoice; speak() raises it.
@@ -284,7 +300,8 @@ class _Engine:
                 if not message:
                     raise VoiceError(f"RHVoice has no voice {voice!r} or cannot read the text")
                 try:
-                    ok = self.lib.RHVoice_speak(message)
+                    with callback_guard(self._python_callbacks, self._record):
+                        ok = self.lib.RHVoice_speak(message)
                 finally:
                     self.lib.RHVoice_delete_message(message)
                 error, self._abort = self._abort, None
