@@ -1,4 +1,4 @@
-"""Every benchmark in one command: bench_make, bench_normalize, then bench_coqui.
+"""Every benchmark in one command: bench_make, bench_normalize, bench_rhvoice, bench_coqui.
 
     python bench/all.py [--quick]
 
@@ -24,6 +24,7 @@ def main() -> None:
     runs = [
         ["bench_make.py", *(["--repeat", "1"] if quick else [])],
         ["bench_normalize.py"],
+        ["bench_rhvoice.py", *(["--repeat", "1"] if quick else [])],
         ["bench_coqui.py", *(["--limit", "6", "--repeat", "1"] if quick else [])],
     ]
     failed = 0

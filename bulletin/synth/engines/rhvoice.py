@@ -148,6 +148,19 @@ def rhvoice_problem(preset: VoicePreset) -> str | None:
     return None
 
 
+def kyrgyz_voices(data: Path) -> list[Path]:
+    """The voice folders in ``data/voices`` whose voice.info says ``language=Kyrgyz``."""
+    found = []
+    for info in sorted((data / "voices").glob("*/voice.info")):
+        try:
+            lines = info.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        if f"language={LANGUAGE}" in (line.strip() for line in lines):
+            found.append(info.parent)
+    return found
+
+
 def _data_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
@@ -228,10 +241,19 @@ class _Engine:
             self._on_word_start,
             self._on_word_end,
         )
-        # No config folder: a user's or the system's RHVoice.conf must not change the sound.
-        self._paths = [str(data).encode(), str(data / "no-config").encode()]
+        # Only the Kyrgyz language and voices (the data package has 14 languages and 15
+        # voices), and no config folder: a user's or the system's RHVoice.conf must not
+        # change the sound.
+        resources = [data / "languages" / LANGUAGE, *kyrgyz_voices(data)]
+        self._paths = [str(p).encode() for p in resources]
+        self._resource_array = (ctypes.c_char_p * (len(resources) + 1))(*self._paths, None)
+        nowhere = str(data / "none").encode()
+        self._nowhere = nowhere
         params = _InitParams(
-            data_path=self._paths[0], config_path=self._paths[1], callbacks=self._callbacks
+            data_path=nowhere,
+            config_path=nowhere,
+            resource_paths=self._resource_array,
+            callbacks=self._callbacks,
         )
         self._engine = lib.RHVoice_new_tts_engine(ctypes.byref(params))
         if not self._engine:
