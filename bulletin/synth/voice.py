@@ -5,7 +5,7 @@
 ('ky-espeak', 22050)
 >>> result = voice.synthesize("Бүгүн 5 градус жылуу.")   # respelled: "гырадус"
 >>> result.samples.dtype, result.sample_rate, result.words[1]
-(dtype('float32'), 22050, WordEvent(index=1, start=11776, end=14587))
+(dtype('float32'), 22050, WordEvent(index=1, start=9582, end=16019))
 
 Engines are plug-ins (:mod:`bulletin.synth.engines`): nothing here names one.
 """

@@ -8,7 +8,7 @@ processes, see :func:`bulletin.synth.synthesize_clips`).
 >>> voice = EspeakVoice(rate=160)
 >>> result = voice.synthesize("Салам, дүйнө!")   # float32 mono in [-1, 1], 22050 Hz
 >>> result.sample_rate, [(w.index, w.start) for w in result.words]
-(22050, [(0, 0), (1, 9152)])
+(22050, [(0, 0), (1, 16413)])
 
 Word events come from espeak's ``espeakEVENT_WORD`` (character position and sample
 count of each word start); a word ends where the next starts, less trailing silence.
