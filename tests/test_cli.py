@@ -284,3 +284,34 @@ def test_a_missing_cover_or_jingle_fails_before_synthesis(tmp_path, sample):
         result = run("make", str(sample), "--config", str(config), "-o", str(out), "--no-cache")
         assert result.exit_code == 1 and name in result.stderr, result.stderr
         assert result.stderr.count("\n") == 1 and not list(out.glob("*.mp3"))
+
+
+def test_a_non_commercial_voice_runs_only_when_named_and_says_its_licence(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "ky-nc.toml").write_text(
+        'name = "ky-nc"\nengine = "espeak"\nlicence = "CC BY-NC 4.0: non-commercial use only"\n'
+        "commercial_use = false\n",
+        encoding="utf-8",
+    )
+    release = tmp_path / "short.txt"
+    release.write_text("Бүгүн Бишкекте жаан жаайт.\n", encoding="utf-8")
+    listing = run("voices").stdout
+    assert "* ky-nc" not in listing and "NON-COMMERCIAL" in listing
+    result = run("make", str(release), "-o", str(tmp_path / "out"), "--voice", "ky-nc")
+    assert result.exit_code == 0, result.output
+    assert "voice ky-nc: CC BY-NC 4.0: non-commercial use only" in result.stdout
+    plain = run("make", str(release), "-o", str(tmp_path / "out2"), "--voice", "ky-espeak")
+    assert "voice ky-espeak" not in plain.stdout
+
+
+def test_voices_sample_writes_a_short_kyrgyz_clip(tmp_path):
+    import soundfile
+
+    path = tmp_path / "sample.wav"
+    result = run("voices", "--sample", "ky-espeak", "-o", str(path))
+    assert result.exit_code == 0 and str(path) in result.stdout
+    samples, rate = soundfile.read(str(path))
+    assert rate == 22050 and 3 < len(samples) / rate < 30
+    unknown = run("voices", "--sample", "ky-nope")
+    assert unknown.exit_code == 1 and "unknown voice" in unknown.stderr
