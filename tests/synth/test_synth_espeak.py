@@ -64,3 +64,21 @@ def test_import_and_espeak_leave_torch_out() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_clip_does_not_depend_on_rates_used_before_in_the_process() -> None:
+    """A worker that spoke at another rate first (another preset) makes the same clip."""
+    code = (
+        "import sys, hashlib\n"
+        "from bulletin.synth.engines.espeak import EspeakVoice\n"
+        "if sys.argv[1] != '-': EspeakVoice(rate=int(sys.argv[1])).synthesize('Салам, дүйнө.')\n"
+        f"audio = EspeakVoice(rate=160).synthesize({SENTENCE!r}).samples\n"
+        "print(hashlib.sha256(audio.tobytes()).hexdigest())\n"
+    )
+    digests = {
+        first: subprocess.run(
+            [sys.executable, "-c", code, first], capture_output=True, text=True, check=True
+        ).stdout
+        for first in ("-", "100", "250")
+    }
+    assert len(set(digests.values())) == 1, digests

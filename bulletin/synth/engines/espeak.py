@@ -78,7 +78,7 @@ _SYNTH_CB = ctypes.CFUNCTYPE(
 # memory are not. Their addresses come from the library's ELF symbol table; where it is
 # stripped, output is still correct, just history-dependent.
 # Bumped when _RESET_STATE changes: clips made before may have depended on history.
-ESPEAK_STATE_REVISION = 2
+ESPEAK_STATE_REVISION = 3  # 3: the saved state is per (voice, rate), made from start-up
 _RESET_STATE = frozenset(
     [
         "Flutter_ix",
@@ -269,7 +269,15 @@ class _Engine:
             anchor, variables = symbols
             base = ctypes.cast(lib.espeak_Synth, ctypes.c_void_p).value - anchor
             self._state_vars = [(base + offset, size) for offset, size in variables]
-        self._saved: list[tuple[int, bytes]] | None = None
+        # the state each (voice, rate) starts from, and the state right after start-up
+        self._saved: dict[tuple[str, int], list[tuple[int, bytes]]] = {}
+        self._pristine = None
+        if self._state_vars:  # one fixed utterance after start-up: the same in every process
+            self._set_voice("ky")
+            self.lib.espeak_SetParameter(ESPEAK_RATE, DEFAULT_RATE, 0)
+            self._speak("а")
+            self._chunks, self._starts = [], []
+            self._pristine = self._snapshot()
         self.deterministic = bool(self._state_vars)
 
     def _on_audio(self, wav, n, events) -> int:  # noqa: ANN001 - ctypes callback
@@ -297,20 +305,37 @@ class _Engine:
         if self._abort is None:
             self._abort = error
 
+    def _snapshot(self) -> list[tuple[int, bytes]]:
+        return [(a, ctypes.string_at(a, n)) for a, n in self._state_vars]
+
+    @staticmethod
+    def _restore(state: list[tuple[int, bytes]]) -> None:
+        for address, blob in state:
+            ctypes.memmove(address, blob, len(blob))
+
+    def _set_voice(self, voice: str) -> None:
+        if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
+            raise VoiceError(f"espeak-ng has no voice {voice!r}")
+        self._voice = voice
+
     def _select(self, voice: str, rate: int) -> None:
+        """Voice and rate, and the state every utterance with them starts from: made once
+        per (voice, rate) from the state after start-up, as a fresh process makes it (so a
+        clip never depends on which voices or rates this process used before)."""
+        key = (voice, int(rate))
+        saved = self._saved.get(key)
+        if self._pristine is not None and saved is None:
+            self._restore(self._pristine)
+            self._set_voice(voice)
+            self.lib.espeak_SetParameter(ESPEAK_RATE, int(rate), 0)
+            self._speak("а")  # warm up, then save the state every utterance starts from
+            self._chunks, self._starts = [], []
+            saved = self._saved[key] = self._snapshot()
         if voice != self._voice:
-            if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
-                raise VoiceError(f"espeak-ng has no voice {voice!r}")
-            self._voice = voice
-            self._saved = None
+            self._set_voice(voice)
         self.lib.espeak_SetParameter(ESPEAK_RATE, int(rate), 0)
-        if self._state_vars:
-            if self._saved is None:
-                self._speak("а")  # warm up, then save the state every utterance starts from
-                self._chunks = []
-                self._saved = [(a, ctypes.string_at(a, n)) for a, n in self._state_vars]
-            for address, blob in self._saved:
-                ctypes.memmove(address, blob, len(blob))
+        if saved is not None:
+            self._restore(saved)
 
     def _speak(self, text: str) -> None:
         buf = ctypes.create_string_buffer(text.encode("utf-8"))
