@@ -393,6 +393,7 @@ class RHVoiceVoice:
             elif position in starts:
                 at = starts.pop(position)
                 events[at] = (word, events[at][1], place(sample, start=False))
+        samples = samples[: place.speech_end()]
         return Synthesis(samples, self.sample_rate, word_events(events, samples))
 
 
@@ -408,9 +409,11 @@ class _Placer:
     boundary, but the samples before it reach the client in 100 ms blocks, so the count of
     samples delivered at the callback is only the start of the block that holds the
     boundary. Within that block (and one 5 ms step before it) the boundary is placed from
-    the audio: where a pause (a silent run of 80 ms or more) ends, for a start, or begins,
-    for an end; else at the quietest 10 ms of the block, where one sound gives way to the
-    next.
+    the audio: where a pause (a silent run of 80 ms or more, 40 dB below the loudest) ends,
+    for a start, or begins, for an end (up to a block earlier: a word's last sound fades
+    out before its label ends); else at the quietest 10 ms of the block, where one sound
+    gives way to the next. The message's end is reported after all its samples: the last
+    word then ends where the speech does.
     """
 
     def __init__(self, samples: np.ndarray, rate: int) -> None:
@@ -422,7 +425,8 @@ class _Placer:
         power = np.convolve(power, [0.5, 0.5], mode="same")  # 10 ms windows
         self.db = 10 * np.log10(power + 1e-12)
         peak = float(self.db.max()) if frames else 0.0
-        self.silent = self.db < peak - 45
+        self.peak, self.length = peak, len(samples)
+        self.silent = self.db < peak - 40
         self.block = int(rate * BLOCK_S) // self.hop
         self.pause = int(rate * PAUSE_S) // self.hop
 
@@ -430,20 +434,32 @@ class _Placer:
         frames = len(self.db)
         if frames == 0:
             return sample
-        first = max(0, sample // self.hop - 1)
-        last = min(frames, sample // self.hop + self.block + 1)
+        at = sample // self.hop
+        if not start and at >= frames - 1:  # told when the message ended: the speech's end
+            return self.speech_end()
+        first, last = max(0, at - 1), min(frames, at + self.block + 1)
         if first >= last:
             return min(sample, frames * self.hop)
-        runs = self._pauses(max(0, first - self.block), min(frames, last + self.block))
+        runs = self._pauses(max(0, first - 2 * self.block), min(frames, last + self.block))
         if start:
             ends = [end for _, end in runs if first <= end <= last]
             if ends:
                 return ends[-1] * self.hop
         else:
-            begins = [begin for begin, _ in runs if first <= begin <= last]
+            # a word's last sound fades below the pause level before its label ends
+            begins = [begin for begin, _ in runs if first - self.block <= begin <= last]
             if begins:
                 return begins[0] * self.hop
         return (first + int(np.argmin(self.db[first:last]))) * self.hop
+
+    def speech_end(self) -> int:
+        """Where the speech ends: 50 ms after the last frame within 30 dB of the loudest
+        (RHVoice ends a message with a pause of its own, up to 0.3 s with a faint breath;
+        bulletin makes the pauses between sentences itself)."""
+        loud = np.flatnonzero(self.db > self.peak - 30)
+        if not loud.size:
+            return len(self.db) * self.hop
+        return min(self.length, (int(loud[-1]) + 1) * self.hop + int(0.05 * self.rate))
 
     def _pauses(self, first: int, last: int) -> list[tuple[int, int]]:
         """Silent runs of at least PAUSE_S in frames ``[first, last)``, as (begin, end)."""
