@@ -9,11 +9,14 @@ or its identity asked for, never when bulletin starts.
 >>> result.sample_rate, [w.index for w in result.words]
 (24000, [0, 1, 2, 3])
 
-Why ctypes on libRHVoice and not the pure-Python ``rhvoice-wrapper``: the wrapper hands
-out encoded audio chunks from a pool of engine threads and reports no word events; the C
-API gives word start/end callbacks in the same stream as the samples (so each word's sample
-offset is exact), 16-bit samples exactly as synthesised, and one engine per process that
-bulletin controls (loaded once, used under a lock; parallelism comes from processes).
+Why ctypes on libRHVoice and not the pure-Python ``rhvoice-wrapper``: the wrapper's API
+hands out audio chunks (optionally encoded) from its own pool of engine threads, with no
+word events; the C API gives word start/end callbacks in the same stream as the samples,
+the 16-bit samples exactly as synthesised (and a way to stop: a callback returns 0), and
+one engine per process that bulletin controls (loaded once, used under a lock; parallelism
+comes from processes). libRHVoice reports an event when its 100 ms output block holding
+the word's boundary is due, so :class:`_Placer` finds the boundary inside that block from
+the audio.
 
 What RHVoice's own text handling would still do to bulletin's spoken text (already
 normalised: numbers, dates and abbreviations read out) is undone in :func:`prepare`, which
