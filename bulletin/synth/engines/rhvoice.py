@@ -412,7 +412,7 @@ class _Placer:
     boundary, but the samples before it reach the client in 100 ms blocks, so the count of
     samples delivered at the callback is only the start of the block that holds the
     boundary. Within that block (and one 5 ms step before it) the boundary is placed from
-    the audio: where a pause (a silent run of 80 ms or more, 40 dB below the loudest) ends,
+    the audio: where a pause (a silent run of 80 ms or more, 35 dB below the loudest: the voices breathe in pauses) ends,
     for a start, or begins, for an end (up to a block earlier: a word's last sound fades
     out before its label ends); else at the quietest 10 ms of the block, where one sound
     gives way to the next. The message's end is reported after all its samples: the last
@@ -429,7 +429,7 @@ class _Placer:
         self.db = 10 * np.log10(power + 1e-12)
         peak = float(self.db.max()) if frames else 0.0
         self.peak, self.length = peak, len(samples)
-        self.silent = self.db < peak - 40
+        self.silent = self.db < peak - 35
         self.block = int(rate * BLOCK_S) // self.hop
         self.pause = int(rate * PAUSE_S) // self.hop
 
@@ -443,14 +443,16 @@ class _Placer:
         first, last = max(0, at - 1), min(frames, at + self.block + 1)
         if first >= last:
             return min(sample, frames * self.hop)
-        runs = self._pauses(max(0, first - 2 * self.block), min(frames, last + self.block))
+        runs = self._pauses(max(0, first - 2 * self.block), min(frames, last + 4 * self.block))
         if start:
-            ends = [end for _, end in runs if first <= end <= last]
+            # the pause before the word, and a stop's closure after it (the label starts
+            # the word in silence; it is heard from the burst): where the sound comes back
+            ends = [end for begin, end in runs if begin <= last and end >= first]
             if ends:
                 return ends[-1] * self.hop
         else:
             # a word's last sound fades below the pause level before its label ends
-            begins = [begin for begin, _ in runs if first - self.block <= begin <= last]
+            begins = [begin for begin, end in runs if begin <= last and end >= first - self.block]
             if begins:
                 return begins[0] * self.hop
         return (first + int(np.argmin(self.db[first:last]))) * self.hop
