@@ -1,5 +1,5 @@
-"""Every benchmark in one command: bench_make, bench_normalize, bench_phrasing, bench_coqui,
-bench_serve.
+"""Every benchmark in one command: bench_make, bench_normalize, bench_phrasing, bench_rhvoice,
+bench_coqui, bench_serve.
 
     python bench/all.py [--quick]
 
@@ -26,6 +26,7 @@ def main() -> None:
         ["bench_make.py", *(["--repeat", "1"] if quick else [])],
         ["bench_normalize.py"],
         ["bench_phrasing.py"],
+        ["bench_rhvoice.py", *(["--repeat", "1"] if quick else [])],
         ["bench_coqui.py", *(["--limit", "6", "--repeat", "1"] if quick else [])],
         ["bench_serve.py", *(["--repeat", "1", "--seconds", "1"] if quick else [])],
     ]
