@@ -11,8 +11,9 @@ outside TMPDIR, ``--jobs`` processes). While a make runs, this script samples ev
 - the resident memory (VmRSS) of the whole process tree (the make and its workers),
   summed; the largest single process's peak (VmHWM, and ru_maxrss of every process
   reaped, the workers included) is printed beside it;
-- the bytes allocated under a TMPDIR of its own (the make's work folder: what mastering
-  writes there), and the bytes of the make's hidden temporary files in the output folder.
+- the bytes allocated under a TMPDIR of its own: the make's work folder, where mastering
+  writes its temporary files (the clip cache is elsewhere; the finished file, written
+  under a hidden name in the output folder, is output, not counted).
 
 Rows: peak tree memory long / short (goal: flat, and under 300 MB), and temporary bytes
 / the programme as 16-bit PCM at the output rate (goal <= 1.0x). No number here is
@@ -49,7 +50,7 @@ class Usage:
     seconds: float
     tree_mb: float  # peak of the summed VmRSS of the process tree (sampled)
     process_mb: float  # largest single process's peak (VmHWM / ru_maxrss)
-    temp_bytes: int  # peak bytes under TMPDIR plus hidden temporaries in the output folder
+    temp_bytes: int  # peak bytes under TMPDIR (the make's work folder)
     duration_s: float
     sample_rate: int
     channels: int
@@ -81,21 +82,20 @@ def _status_kb(pid: int, field: str) -> int:
     return 0
 
 
-def _allocated(folder: Path, hidden_only: bool = False) -> int:
+def _allocated(folder: Path) -> int:
     total = 0
     for top, _, files in os.walk(folder):
         for name in files:
-            if hidden_only and not name.startswith("."):
-                continue
             with contextlib.suppress(OSError):  # removed meanwhile
                 total += os.lstat(os.path.join(top, name)).st_blocks * 512
     return total
 
 
-def measure(args: list[str], env: dict[str, str], temp: Path, out: Path) -> tuple[float, ...]:
+def measure(args: list[str], env: dict[str, str], temp: Path, cwd: Path) -> tuple[float, ...]:
     """Run ``args``; return (seconds, peak tree MB, peak process MB, peak temporary bytes)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # run from a folder of its own: `python -m` puts the working folder first on the path
+    proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peaks = {"tree": 0, "process": 0, "temp": 0}
     stop = threading.Event()
 
@@ -108,8 +108,7 @@ def measure(args: list[str], env: dict[str, str], temp: Path, out: Path) -> tupl
                 pids += _children(pid)
             peaks["tree"] = max(peaks["tree"], sum(_status_kb(p, "VmRSS") for p in seen))
             peaks["process"] = max([peaks["process"], *(_status_kb(p, "VmHWM") for p in seen)])
-            used = _allocated(temp) + _allocated(out, hidden_only=True)
-            peaks["temp"] = max(peaks["temp"], used)
+            peaks["temp"] = max(peaks["temp"], _allocated(temp))
             stop.wait(SAMPLE_S)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -150,7 +149,7 @@ def make(release: Path, work: Path, jobs: int) -> Usage:
     env = dict(os.environ, TMPDIR=str(temp))
     args = [sys.executable, "-m", "bulletin", "make", str(release), "-o", str(out), "-q"]
     args += ["--cache-dir", str(cache), "--jobs", str(jobs)]
-    seconds, tree, process, temp_bytes = measure(args, env, temp, out)
+    seconds, tree, process, temp_bytes = measure(args, env, temp, work)
     manifest = json.loads((out / f"{release.stem}.json").read_text(encoding="utf-8"))
     settings = manifest["settings"]
     return Usage(

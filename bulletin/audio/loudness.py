@@ -29,6 +29,7 @@ RELATIVE_GATE = -10.0
 CHANNEL_WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)  # L, R, C, Ls, Rs
 OVERSAMPLE = 4  # true peak: BS.1770-4 Annex 2
 SUBNORMAL_GUARD = 1e-12  # added before K-weighting (see LoudnessMeter.add)
+GATE_SEGMENT = 1 << 16  # gating blocks measured at a time (30 hours: 18 segments)
 
 
 def k_weighting(rate: float) -> np.ndarray:
@@ -101,23 +102,38 @@ def gated_loudness(totals: np.ndarray, samples: int, rate: int) -> float:
     step = 1.0 - OVERLAP
     count = int(np.round((samples / rate - BLOCK_S) / (BLOCK_S * step))) + 1
     hop = int(round(1.0 / step))  # a block spans this many grid steps
-    need = count + hop
-    if totals.shape[0] < need:  # boundaries past the end: the whole signal
-        tail = np.repeat(totals[-1:], need - totals.shape[0], axis=0)
-        totals = np.concatenate([totals, tail])
-    z = (totals[hop:need] - totals[:count]) / (BLOCK_S * rate)
+    last = totals.shape[0] - 1  # boundaries past the end: the whole signal
     weights = np.array(CHANNEL_WEIGHTS[: totals.shape[1]])
-    power = z @ weights
-    with np.errstate(divide="ignore", invalid="ignore"):
-        block_lufs = -0.691 + 10.0 * np.log10(power)
-    gated = block_lufs >= ABSOLUTE_GATE
-    if not gated.any():
+
+    def gated_sum(relative: float | None) -> tuple[float, int]:
+        """Sum and number of the block powers within the absolute gate (and above
+        ``relative`` when given), ``GATE_SEGMENT`` blocks at a time: nothing the size of ``totals`` is made
+        (for fewer blocks, the same numbers as one ``power[gated].mean()``)."""
+        total, number = 0.0, 0
+        for lo in range(0, count, GATE_SEGMENT):
+            hi = min(count, lo + GATE_SEGMENT)
+            starts = np.minimum(np.arange(lo, hi), last)
+            ends = np.minimum(np.arange(lo + hop, hi + hop), last)
+            z = (totals[ends] - totals[starts]) / (BLOCK_S * rate)
+            power = z @ weights
+            with np.errstate(divide="ignore", invalid="ignore"):
+                block_lufs = -0.691 + 10.0 * np.log10(power)
+            if relative is None:
+                gated = block_lufs >= ABSOLUTE_GATE
+            else:
+                gated = (block_lufs > relative) & (block_lufs > ABSOLUTE_GATE)
+            total += float(power[gated].sum())
+            number += int(np.count_nonzero(gated))
+        return total, number
+
+    total, number = gated_sum(None)
+    if not number:
         return -math.inf
-    relative = -0.691 + 10.0 * np.log10(power[gated].mean()) + RELATIVE_GATE
-    gated = (block_lufs > relative) & (block_lufs > ABSOLUTE_GATE)
-    if not gated.any():
+    relative = -0.691 + 10.0 * np.log10(total / number) + RELATIVE_GATE
+    total, number = gated_sum(relative)
+    if not number:
         return -math.inf
-    return float(-0.691 + 10.0 * np.log10(power[gated].mean()))
+    return float(-0.691 + 10.0 * np.log10(total / number))
 
 
 class LoudnessMeter:
@@ -279,16 +295,19 @@ def joined_loudness(meters: Sequence[LoudnessMeter]) -> float:
     crossed = 0  # grid boundaries B_k <= the first start: silence before it, energy 0
     while position and _bound(crossed, first.rate) <= position:
         crossed += 1
-    totals = [np.zeros((crossed, first.channels))]
+    steps = crossed + sum(len(meter._totals) // meter.channels for meter in meters)
+    totals = np.zeros((steps + 1, first.channels))
+    at = crossed
     for meter in meters:
         if meter.start != position:
             raise ValueError(f"loudness meters: a piece starts at {meter.start}, not {position}")
         own = np.frombuffer(meter._totals, dtype=np.float64).reshape(-1, meter.channels)
-        totals.append(own + base)
+        np.add(own, base, out=totals[at : at + own.shape[0]])
+        at += own.shape[0]
         base = base + meter._total
         position = meter.samples
-    totals.append(base[np.newaxis, :])
-    return gated_loudness(np.concatenate(totals), position, first.rate)
+    totals[at] = base
+    return gated_loudness(totals, position, first.rate)
 
 
 def joined_chunk_energies(

@@ -621,6 +621,7 @@ def render(
                 limiter = ChunkLimiter(rate, ceiling, CHUNK)
                 gain_db = _fit_gain(analysis, limiter, gain_db, settings.target_lufs - stereo)
         energies.path.unlink()  # pass 2 needs only the peaks: room for the encoded parts
+        del analysis  # and none of the rest
         if one:
             results = [
                 _master_part(
