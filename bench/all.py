@@ -1,10 +1,11 @@
-"""Every benchmark in one command: bench_make, bench_normalize, then bench_coqui.
+"""Every benchmark in one command: bench_make, bench_normalize, bench_limits, then bench_coqui.
 
     python bench/all.py [--quick]
 
 Each prints its own table of ratios measured side by side in the same run; ``--quick``
-runs one repeat of each and the Coqui benchmark on the first 6 sentences only (a smoke
-run, not numbers to report). About 15 minutes in full on 2 cores.
+runs one repeat of each, bench_limits on a one-hour programme (three hours in full) and
+the Coqui benchmark on the first 6 sentences only (a smoke run, not numbers to report).
+About 20 minutes in full on 2 cores.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def main() -> None:
     runs = [
         ["bench_make.py", *(["--repeat", "1"] if quick else [])],
         ["bench_normalize.py"],
+        ["bench_limits.py", *(["--hours", "1"] if quick else [])],
         ["bench_coqui.py", *(["--limit", "6", "--repeat", "1"] if quick else [])],
     ]
     failed = 0

@@ -134,9 +134,9 @@ def long_release(corpus: Path, hours: float, path: Path) -> Path:
     # the first headline stays the release's title; the others open their stories
     body, chars = [], 0
     while chars < hours * CHARS_PER_HOUR:
-        for text in texts:
-            body.append(text)
-            chars += len(text)
+        text = texts[len(body) % len(texts)]
+        body.append(text)
+        chars += len(text)
     path.write_text("\n\n\n".join(body) + "\n", encoding="utf-8")
     return path
 
