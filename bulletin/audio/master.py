@@ -23,12 +23,13 @@ before stopped), and the encoded parts are joined into one gapless MP3
 and short programmes are one part, with the mixing and the true-peak meter on threads.
 
 Memory: a few blocks per process and the loudness meters' 24 bytes per 100 ms (0.9 MB
-an hour); nothing else grows with the programme.
-Temporary disk: the two per-chunk arrays (8 bytes per ``CHUNK`` samples, 40 MB an hour
-at 44.1 kHz) and the encoded parts of a long MP3 until they are joined; under a tenth
-of the programme as 16-bit PCM (:func:`space_needed`). Mixing twice costs less than
-writing a float32 mix and reading it back (21 GB for 33 hours), and the file is the
-same. The intermediate files are removed whatever happens.
+an hour); nothing else grows with the programme. Temporary disk: the two per-chunk
+arrays (8 bytes per ``CHUNK`` samples, 40 MB an hour at 44.1 kHz; the energies are
+removed after the gain search) and the encoded parts of a long MP3 until they are
+joined: about a quarter of the programme as 16-bit PCM (:func:`space_needed`). No mix
+is stored: mixing twice took less CPU than writing a float32 mix and reading it back
+(21 GB for 33 hours), and the file is the same, byte for byte. The intermediate files
+are removed whatever happens.
 
 >>> report = render(timeline, script, clips, Path("out/.release.tmp.mp3"), MasterSettings())
 >>> report.integrated_lufs, report.true_peak_dbtp
@@ -676,15 +677,17 @@ def encoded_size(duration_s: float, settings: MasterSettings) -> int:
 
 def space_needed(timeline: Timeline, settings: MasterSettings) -> tuple[int, int]:
     """``(temporary, output)``: bytes :func:`render` may need at most in its work folder
-    and beside the output. Temporary: the two per-chunk files and, for MP3, the encoded
-    parts until they are joined; output: the encoded file (:func:`encoded_size`).
+    and beside the output. Temporary: the two per-chunk files, then (the energies
+    removed) the true peaks and, for MP3, the encoded parts until they are joined;
+    output: the encoded file (:func:`encoded_size`).
 
-    >>> space_needed(timeline, MasterSettings())    # 38 minutes at 44.1 kHz
-    (27364144, 36553104)
+    >>> space_needed(Timeline(44100, 2268 * 44100, ()), MasterSettings())  # 37:48
+    (48892175, 36389823)
     """
     chunks = -(-timeline.length // CHUNK)
     output = encoded_size(timeline.duration_s, settings)
-    temporary = CHUNK_FILE_BYTES * chunks + (output if settings.format == "mp3" else 0)
+    parts = output if settings.format == "mp3" else 0
+    temporary = max(CHUNK_FILE_BYTES * chunks, CHUNK_FILE_BYTES // 2 * chunks + parts)
     return temporary, output
 
 
