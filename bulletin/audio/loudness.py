@@ -29,7 +29,7 @@ RELATIVE_GATE = -10.0
 CHANNEL_WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)  # L, R, C, Ls, Rs
 OVERSAMPLE = 4  # true peak: BS.1770-4 Annex 2
 SUBNORMAL_GUARD = 1e-12  # added before K-weighting (see LoudnessMeter.add)
-GATE_SEGMENT = 1 << 16  # gating blocks measured at a time (30 hours: 18 segments)
+GATE_SEGMENT = 1 << 16  # gating blocks measured at a time (1.8 hours of signal)
 
 
 def k_weighting(rate: float) -> np.ndarray:
@@ -107,8 +107,8 @@ def gated_loudness(totals: np.ndarray, samples: int, rate: int) -> float:
 
     def gated_sum(relative: float | None) -> tuple[float, int]:
         """Sum and number of the block powers within the absolute gate (and above
-        ``relative`` when given), ``GATE_SEGMENT`` blocks at a time: nothing the size of ``totals`` is made
-        (for fewer blocks, the same numbers as one ``power[gated].mean()``)."""
+        ``relative`` when given), ``GATE_SEGMENT`` blocks at a time: nothing the size
+        of ``totals`` is made (for fewer blocks, the same sums as the whole at once)."""
         total, number = 0.0, 0
         for lo in range(0, count, GATE_SEGMENT):
             hi = min(count, lo + GATE_SEGMENT)

@@ -288,6 +288,26 @@ def test_taken_chunk_energies_are_the_kept_ones() -> None:
         joined_chunk_energies([taken])
 
 
+@pytest.mark.parametrize("segment", [1, 7, 64, 1 << 16])
+def test_gating_in_segments(monkeypatch: pytest.MonkeyPatch, segment: int) -> None:
+    """The gates work through the 100 ms blocks a segment at a time: any segment size
+    gives the loudness pyloudnorm measures on the whole signal."""
+    import pyloudnorm
+
+    import bulletin.audio.loudness as loudness
+
+    rng = np.random.default_rng(5)
+    x = np.zeros(RATE * 9, dtype=np.float32)
+    for start, level in ((0.2, 0.3), (2.5, 0.05), (4.0, 0.5), (7.1, 0.002)):
+        a = int(start * RATE)
+        x[a : a + RATE] = rng.standard_normal(RATE).astype(np.float32) * level
+    monkeypatch.setattr(loudness, "GATE_SEGMENT", segment)
+    meter = LoudnessMeter(RATE)
+    meter.add(x)
+    expected = pyloudnorm.Meter(RATE).integrated_loudness(x.astype(np.float64))
+    assert meter.integrated() == pytest.approx(expected, abs=1e-3)
+
+
 # --- free space ---------------------------------------------------------------------------
 
 
