@@ -1,11 +1,12 @@
-"""Every benchmark in one command: bench_make, bench_normalize, bench_phrasing, bench_coqui,
-bench_serve, bench_queue.
+"""Every benchmark in one command: bench_make, bench_normalize, bench_phrasing, bench_limits,
+bench_rhvoice, bench_coqui, bench_serve, bench_queue.
 
     python bench/all.py [--quick]
 
 Each prints its own table of ratios measured side by side in the same run; ``--quick``
-runs one repeat of each and the Coqui benchmark on the first 6 sentences only (a smoke
-run, not numbers to report). About 15 minutes in full on 2 cores.
+runs one repeat of each, bench_limits on a one-hour programme (three hours in full) and
+the Coqui benchmark on the first 6 sentences only (a smoke run, not numbers to report).
+About 20 minutes in full on 2 cores.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def main() -> None:
         ["bench_make.py", *(["--repeat", "1"] if quick else [])],
         ["bench_normalize.py"],
         ["bench_phrasing.py"],
+        ["bench_limits.py", *(["--hours", "1"] if quick else [])],
+        ["bench_rhvoice.py", *(["--repeat", "1"] if quick else [])],
         ["bench_coqui.py", *(["--limit", "6", "--repeat", "1"] if quick else [])],
         ["bench_serve.py", *(["--repeat", "1", "--seconds", "1"] if quick else [])],
         ["bench_queue.py", *(["--repeat", "1", "--articles", "4"] if quick else [])],

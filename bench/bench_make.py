@@ -53,8 +53,19 @@ def bulletin(*args: str) -> list[str]:
     return [sys.executable, "-m", "bulletin", *args]
 
 
-def floor(release: Path, mp3: Path) -> None:
-    """The same work done by hand: spoken text -> libespeak-ng loop -> WAV -> 128k MP3."""
+def spoken_sentences(release: Path) -> list[str]:
+    """The release's headlines and sentences, normalised, as make reads them."""
+    from bulletin.document import parse_release, read_release
+    from bulletin.text import normalize
+
+    bulletin_ = parse_release(read_release(release), release.name)
+    sentences = [s for story in bulletin_.stories for b in story.blocks for s in b.sentences]
+    headlines = [story.headline for story in bulletin_.stories if story.headline]
+    return [normalize(s) for s in [*headlines, *sentences]]
+
+
+def encode_floor(audio, rate: int, mp3: Path) -> None:
+    """Samples -> WAV -> read back -> 44.1 kHz (resample_poly) -> 128 kbps CBR mono MP3."""
     from math import gcd
 
     import numpy as np
@@ -62,24 +73,24 @@ def floor(release: Path, mp3: Path) -> None:
     from pedalboard.io import AudioFile
     from scipy.signal import resample_poly
 
-    from bulletin.document import parse_release, read_release
-    from bulletin.synth import load_voice, resolve_voice
-    from bulletin.text import normalize
-
-    bulletin_ = parse_release(read_release(release), release.name)
-    sentences = [s for story in bulletin_.stories for b in story.blocks for s in b.sentences]
-    headlines = [story.headline for story in bulletin_.stories if story.headline]
-    voice = load_voice(resolve_voice("ky-espeak"))
-    audio = np.concatenate(
-        [voice.synthesize(normalize(s)).samples for s in [*headlines, *sentences]]
-    )
     wav = mp3.with_suffix(".wav")
-    soundfile.write(wav, audio, voice.sample_rate, subtype="PCM_16")
+    soundfile.write(wav, audio, rate, subtype="PCM_16")
     samples, rate = soundfile.read(wav, dtype="float32")
     common = gcd(44100, rate)
     resampled = resample_poly(samples, 44100 // common, rate // common).astype(np.float32)
     with AudioFile(str(mp3), "w", 44100, 1, quality="128 kbps") as out:
         out.write(resampled[None, :])
+
+
+def floor(release: Path, mp3: Path) -> None:
+    """The same work done by hand: spoken text -> libespeak-ng loop -> WAV -> 128k MP3."""
+    import numpy as np
+
+    from bulletin.synth import load_voice, resolve_voice
+
+    voice = load_voice(resolve_voice("ky-espeak"))
+    audio = np.concatenate([voice.synthesize(s).samples for s in spoken_sentences(release)])
+    encode_floor(audio, voice.sample_rate, mp3)
 
 
 def best(times: list[float]) -> float:
@@ -106,7 +117,7 @@ def main() -> None:
     rows: list[tuple[str, str, str, str]] = []
     try:
         out, cache = work / "out", work / "cache"
-        common = ["-o", str(out), "-q"]
+        common = ["-o", str(out), "-q", "--voice", "ky-espeak"]
 
         cold, floor_times = [], []
         for _ in range(args.repeat):  # interleaved, so load changes hit both alike

@@ -201,7 +201,7 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
             _warn_not_read(job.name, outcome.not_read)
             if player:
                 _write_player(outcome)
-            _summary(outcome)
+            _summary(outcome, preset)
             made.append(outcome.files["manifest"])
     if publish and made:
         publish_manifests(config, made)
@@ -217,13 +217,15 @@ def _read_stdin() -> str:
     return release_text(data, "<stdin>")
 
 
-def _summary(outcome) -> None:
+def _summary(outcome, preset) -> None:
+    """The one line a make prints per bulletin (a non-commercial voice adds its licence)."""
     minutes, seconds = divmod(round(outcome.duration_s), 60)
     click.echo(
         f"{outcome.audio}  {minutes}:{seconds:02d}  {outcome.loudness_lufs:.1f} LUFS  "
         f"{outcome.true_peak_dbtp:.1f} dBTP  "
         f"({outcome.sentences} sentences, {outcome.synthesised} synthesised"
         f"{'' if outcome.remastered else ', master from cache'})"
+        + ("" if preset.commercial_use else f"  voice {preset.name}: {preset.licence}")
     )
 
 
@@ -333,26 +335,65 @@ def _warn_not_read(name: str, dropped: tuple[str, ...]) -> None:
         click.echo(f"warning: {name}: not read aloud (not Kyrgyz or Latin): {listed}", err=True)
 
 
+SAMPLE_TEXT = (
+    "Саламатсыздарбы! Бүгүн 5-декабрь. Бишкекте аба ырайы жылуу, күн ачык болот. "
+    "Бул үн үлгүсү редакцияга үн тандоого жардам берет."
+)
+
+
 @main.command()
 @click.option("--download", metavar="NAME", help="Fetch a Coqui voice's model (needs network).")
-def voices(download: str | None) -> None:
-    """List voice presets: engine, sample rate, licence, and whether each can run here."""
+@click.option("--sample", metavar="NAME", help="Write a short fixed Kyrgyz sample in voice NAME.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Sample file [NAME-sample.wav]."
+)
+def voices(download: str | None, sample: str | None, output: Path | None) -> None:
+    """List voice presets: quality tier, licence, sample rate, and whether each can run here
+    (and what to install when not)."""
     from bulletin import synth
+    from bulletin.synth.engines import engine_for
 
     if download:
         folder = synth.download_voice(download)
         click.echo(f"{download}: model files are in {folder}")
         return
-    default = synth.resolve_voice(None).name
-    for preset in synth.find_presets():
+    if sample:
+        _write_sample(sample, output)
+        return
+    presets = synth.find_presets()
+    default = synth.default_voice(presets).name
+    for preset in presets:
         ready, why = synth.availability(preset)
         mark = "*" if preset.name == default else " "
         rate = f"{preset.sample_rate} Hz" if preset.sample_rate else "?"
-        state = "ready" if ready else f"not available: {why}"
+        tier = engine_for(preset).tier
+        use = "commercial use" if preset.commercial_use else "NON-COMMERCIAL"
+        state = "ready" if ready else f"cannot run here: {why}"
         click.echo(
-            f"{mark} {preset.name:<14} {preset.engine:<7} {rate:<9} {preset.licence}  [{state}]"
+            f"{mark} {preset.name:<10} {tier:<10} {rate:<9} {use:<14} {preset.licence}  [{state}]"
         )
-    click.echo("\n* default: ky-mms when its model files are present, otherwise ky-espeak.")
+    click.echo(f"\n* default: {synth.DEFAULT_RULE}.")
+
+
+def _write_sample(name: str, output: Path | None) -> None:
+    """``bulletin voices --sample NAME``: SAMPLE_TEXT, normalised, in voice NAME, as WAV."""
+    import soundfile
+
+    from bulletin import synth
+    from bulletin.text import normalize
+
+    preset = synth.resolve_voice(name)
+    ready, why = synth.availability(preset)
+    if not ready:
+        raise BulletinError(f"voice {preset.name}: {why}")
+    voice = synth.load_voice(preset)
+    result = voice.synthesize(normalize(SAMPLE_TEXT))
+    path = output or Path(f"{preset.name}-sample.wav")
+    try:
+        soundfile.write(str(path), result.samples, result.sample_rate, subtype="PCM_16")
+    except (OSError, RuntimeError) as error:
+        raise BulletinError(f"{path}: cannot write the sample ({error})") from None
+    click.echo(f"{path}  {result.duration_s:.1f} s  {preset.name} ({preset.licence})")
 
 
 @main.command()

@@ -57,7 +57,7 @@ class Settings:
     genre: str = "News"
     comment: str | None = None
     cover: Path | None = None
-    voice: str | None = None  # None: the default rule (ky-mms when present, else ky-espeak)
+    voice: str | None = None  # None: the default rule (synth.DEFAULT_RULE)
     lexicon: Path | None = None
     format: str = "mp3"
     loudness: float = LOUDNESS_PRESETS["podcast"]

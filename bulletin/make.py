@@ -264,6 +264,7 @@ def make_bulletin(
                 shutil.copyfile(cached[0], tmp)
                 report = cached[1]
             else:
+                audio.check_space(timeline, master, work.parent, out_dir)  # TMPDIR, -o
                 report = audio.render(
                     timeline, script, clips, tmp, master, work_dir=work, jobs=jobs or 1,
                     pool=pool, progress=report_stage,

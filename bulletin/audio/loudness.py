@@ -15,6 +15,7 @@ boundaries, same gates) on a whole signal.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -28,6 +29,7 @@ RELATIVE_GATE = -10.0
 CHANNEL_WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)  # L, R, C, Ls, Rs
 OVERSAMPLE = 4  # true peak: BS.1770-4 Annex 2
 SUBNORMAL_GUARD = 1e-12  # added before K-weighting (see LoudnessMeter.add)
+GATE_SEGMENT = 1 << 16  # gating blocks measured at a time (1.8 hours of signal)
 
 
 def k_weighting(rate: float) -> np.ndarray:
@@ -100,33 +102,51 @@ def gated_loudness(totals: np.ndarray, samples: int, rate: int) -> float:
     step = 1.0 - OVERLAP
     count = int(np.round((samples / rate - BLOCK_S) / (BLOCK_S * step))) + 1
     hop = int(round(1.0 / step))  # a block spans this many grid steps
-    need = count + hop
-    if totals.shape[0] < need:  # boundaries past the end: the whole signal
-        tail = np.repeat(totals[-1:], need - totals.shape[0], axis=0)
-        totals = np.concatenate([totals, tail])
-    z = (totals[hop:need] - totals[:count]) / (BLOCK_S * rate)
+    last = totals.shape[0] - 1  # boundaries past the end: the whole signal
     weights = np.array(CHANNEL_WEIGHTS[: totals.shape[1]])
-    power = z @ weights
-    with np.errstate(divide="ignore", invalid="ignore"):
-        block_lufs = -0.691 + 10.0 * np.log10(power)
-    gated = block_lufs >= ABSOLUTE_GATE
-    if not gated.any():
+
+    def gated_sum(relative: float | None) -> tuple[float, int]:
+        """Sum and number of the block powers within the absolute gate (and above
+        ``relative`` when given), ``GATE_SEGMENT`` blocks at a time: nothing the size
+        of ``totals`` is made (for fewer blocks, the same sums as the whole at once)."""
+        total, number = 0.0, 0
+        for lo in range(0, count, GATE_SEGMENT):
+            hi = min(count, lo + GATE_SEGMENT)
+            starts = np.minimum(np.arange(lo, hi), last)
+            ends = np.minimum(np.arange(lo + hop, hi + hop), last)
+            z = (totals[ends] - totals[starts]) / (BLOCK_S * rate)
+            power = z @ weights
+            with np.errstate(divide="ignore", invalid="ignore"):
+                block_lufs = -0.691 + 10.0 * np.log10(power)
+            if relative is None:
+                gated = block_lufs >= ABSOLUTE_GATE
+            else:
+                gated = (block_lufs > relative) & (block_lufs > ABSOLUTE_GATE)
+            total += float(power[gated].sum())
+            number += int(np.count_nonzero(gated))
+        return total, number
+
+    total, number = gated_sum(None)
+    if not number:
         return -math.inf
-    relative = -0.691 + 10.0 * np.log10(power[gated].mean()) + RELATIVE_GATE
-    gated = (block_lufs > relative) & (block_lufs > ABSOLUTE_GATE)
-    if not gated.any():
+    relative = -0.691 + 10.0 * np.log10(total / number) + RELATIVE_GATE
+    total, number = gated_sum(relative)
+    if not number:
         return -math.inf
-    return float(-0.691 + 10.0 * np.log10(power[gated].mean()))
+    return float(-0.691 + 10.0 * np.log10(total / number))
 
 
 class LoudnessMeter:
     """BS.1770-4 integrated loudness, fed block by block.
 
-    Memory: one cumulative energy per channel per 100 ms step (about 36,000 numbers an
-    hour), nothing per sample. With ``chunk`` (mono only) it also keeps, for the
-    limiter's loudness prediction, the K-weighted energy of every ``chunk`` samples
-    (float32, 1/``chunk`` of the signal) and where the gating grid cuts into them:
-    see :meth:`chunk_energies`.
+    Memory: one cumulative energy per channel per 100 ms step (8 bytes each: 0.3 MB an
+    hour a channel), nothing per sample. With ``chunk`` (mono only) it also gives, for
+    the limiter's loudness prediction, the K-weighted energy of every ``chunk`` samples
+    (float32, 1/``chunk`` of the signal) and where the gating grid cuts into them
+    (16 bytes per 100 ms step): see :meth:`chunk_energies`. The chunk energies are the
+    one part that grows with the signal at the sample rate (5 MB an hour at 44.1 kHz
+    with 32-sample chunks): a long programme's are taken away as they come
+    (:meth:`take_chunks`) and kept on disk.
     """
 
     def __init__(self, rate: int, channels: int = 1, chunk: int = 0, start: int = 0) -> None:
@@ -141,19 +161,21 @@ class LoudnessMeter:
         self._sos = k_weighting(rate)
         self._zi = np.zeros((channels, self._sos.shape[0], 2))
         self._total = np.zeros(channels)  # sum of squares of samples [start, self.samples)
-        # ... and at each grid boundary B_k in (start, samples] crossed (B_0 when from 0)
-        self._totals: list[np.ndarray] = [] if start else [np.zeros(channels)]
+        # ... and at each grid boundary B_k in (start, samples] crossed (B_0 when from 0),
+        # channels after each other (compact: 8 bytes a number, not a Python object)
+        self._totals = array("d", [] if start else [0.0] * channels)
         self._next = 1
         while _bound(self._next, rate) <= start:
             self._next += 1  # index of the next grid boundary to cross
         self._next_bound = _bound(self._next, rate)
         self.chunk = chunk
         self._chunks: list[np.ndarray] = []  # energies of whole chunks, in order
+        self._taken = 0  # whole chunks already handed out by take_chunks
         self._chunk_acc = 0.0  # energy of the current, unfinished chunk so far
         self._chunk_pos = 0  # samples in the current chunk so far
         # per crossed boundary B_k: chunk B_k // chunk, and energy of [chunk start, B_k)
-        self._cut_index: list[int] = [] if start else [0]
-        self._cut_energy: list[float] = [] if start else [0.0]
+        self._cut_index = array("q", [] if start else [0])
+        self._cut_energy = array("d", [] if start else [0.0])
 
     def add(self, block: np.ndarray) -> None:
         """Feed the next ``block`` (shape ``(n,)`` mono or ``(channels, n)``)."""
@@ -175,7 +197,7 @@ class LoudnessMeter:
         chunk_acc = self._chunk_acc  # energy of [chunk start, start) for the chunk at start
         while self._next_bound <= end:
             at = self._next_bound
-            self._totals.append(self._total + cum[:, at - start - 1])
+            self._totals.extend(self._total + cum[:, at - start - 1])
             if self.chunk:
                 first = at - at % self.chunk
                 part = cum[0, at - start - 1]
@@ -222,7 +244,29 @@ class LoudnessMeter:
         """
         return joined_chunk_energies([self])
 
-    def _chunk_parts(self) -> tuple[list[np.ndarray], list[int], list[float]]:
+    def take_chunks(self, last: bool = False) -> np.ndarray:
+        """The energies of the whole chunks completed since the last call (float32), no
+        longer kept here; with ``last``, also the unfinished chunk at the end (the
+        signal's last chunk may be short). :meth:`chunk_energies` then covers only what
+        was not taken, so call one or the other.
+
+        >>> meter = LoudnessMeter(44100, chunk=32)
+        >>> meter.add(np.ones(100)); meter.take_chunks().shape, meter.take_chunks(True).shape
+        ((3,), (1,))
+        """
+        if not self.chunk:
+            raise ValueError("loudness meter: made without chunk")
+        parts = self._chunks
+        if last and self._chunk_pos:
+            parts = [*parts, np.array([self._chunk_acc], dtype=np.float32)]
+        self._chunks = []
+        taken = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+        self._taken += taken.shape[0]
+        return taken
+
+    def _chunk_parts(self) -> tuple[list[np.ndarray], array, array]:
+        if self._taken:
+            raise ValueError("loudness meter: chunk energies were taken")
         parts = list(self._chunks)
         if self._chunk_pos:
             parts.append(np.array([self._chunk_acc], dtype=np.float32))
@@ -251,14 +295,19 @@ def joined_loudness(meters: Sequence[LoudnessMeter]) -> float:
     crossed = 0  # grid boundaries B_k <= the first start: silence before it, energy 0
     while position and _bound(crossed, first.rate) <= position:
         crossed += 1
-    totals = [base] * crossed
+    steps = crossed + sum(len(meter._totals) // meter.channels for meter in meters)
+    totals = np.zeros((steps + 1, first.channels))
+    at = crossed
     for meter in meters:
         if meter.start != position:
             raise ValueError(f"loudness meters: a piece starts at {meter.start}, not {position}")
-        totals += [base + total for total in meter._totals]
+        own = np.frombuffer(meter._totals, dtype=np.float64).reshape(-1, meter.channels)
+        np.add(own, base, out=totals[at : at + own.shape[0]])
+        at += own.shape[0]
         base = base + meter._total
         position = meter.samples
-    return gated_loudness(np.array([*totals, base]), position, first.rate)
+    totals[at] = base
+    return gated_loudness(totals, position, first.rate)
 
 
 def joined_chunk_energies(
@@ -267,19 +316,26 @@ def joined_chunk_energies(
     """:meth:`LoudnessMeter.chunk_energies` of one signal measured in consecutive pieces
     (as :func:`joined_loudness`; each piece starts on a chunk boundary)."""
     energies: list[np.ndarray] = []
-    cut_index: list[int] = []
-    cut_energy: list[float] = []
     for meter in meters:
         if not meter.chunk:
             raise ValueError("loudness meter: made without chunk")
-        parts, index, energy = meter._chunk_parts()
-        energies += parts
-        cut_index += index
-        cut_energy += energy
+        energies += meter._chunk_parts()[0]
     return (
         np.concatenate(energies) if energies else np.zeros(0, dtype=np.float32),
-        np.array(cut_index, dtype=np.int64),
-        np.array(cut_energy, dtype=np.float64),
+        *joined_cuts(meters),
+    )
+
+
+def joined_cuts(meters: Sequence[LoudnessMeter]) -> tuple[np.ndarray, np.ndarray]:
+    """``(cut_index, cut_energy)`` of :func:`joined_chunk_energies`, without the chunk
+    energies themselves (which may have been taken, see :meth:`LoudnessMeter.take_chunks`)."""
+    if not all(meter.chunk for meter in meters):
+        raise ValueError("loudness meter: made without chunk")
+    index = [np.frombuffer(meter._cut_index, dtype=np.int64) for meter in meters]
+    energy = [np.frombuffer(meter._cut_energy, dtype=np.float64) for meter in meters]
+    return (
+        np.concatenate(index) if index else np.zeros(0, dtype=np.int64),
+        np.concatenate(energy) if energy else np.zeros(0, dtype=np.float64),
     )
 
 

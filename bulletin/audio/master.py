@@ -2,16 +2,17 @@
 
 Two streaming passes over the programme, in blocks of ``BLOCK_S`` seconds:
 
-1. mix the timeline (clips, jingles, bed) to mono, write it to an intermediate float32
-   WAV in ``work_dir``, and measure on the way its integrated loudness (BS.1770-4), its
-   K-weighted energy per ``CHUNK`` samples and its true peak per ``CHUNK`` samples. The
-   true peak is gain-independent, so the limiter's gain curve for any gain, and the
-   loudness after limiting, follow from these decimated arrays alone: the gain that
-   lands on ``target_lufs`` is found on them in milliseconds (:func:`_fit_gain`), no
-   audio touched;
-2. read the mix back, apply the gain times the limiter's curve, encode, and measure the
-   loudness and true peak of exactly what goes into the encoder: the report shows
-   measurements, not the prediction.
+1. mix the timeline (clips, jingles, bed) to mono and measure its integrated loudness
+   (BS.1770-4), its K-weighted energy per ``CHUNK`` samples and its true peak per
+   ``CHUNK`` samples; the two per-chunk arrays go to files in ``work_dir``
+   (:class:`~bulletin.audio.chunkfile.ChunkFile`), not the mix itself. The true peak is
+   gain-independent, so the limiter's gain curve for any gain, and the loudness after
+   limiting, follow from these decimated arrays alone: the gain that lands on
+   ``target_lufs`` is found on them (:func:`_fit_gain`), no audio touched;
+2. mix the timeline again (the mix of any stretch is the same samples every time, see
+   :func:`bulletin.audio.mix.mix_blocks`), apply the gain times the limiter's curve,
+   encode, and measure the loudness and true peak of exactly what goes into the
+   encoder: the report shows measurements, not the prediction.
 
 A long MP3 programme is cut in silence into parts of about ``PART_S`` seconds
 (:func:`_plan_parts`; where the cuts fall depends only on the programme). Both passes
@@ -21,9 +22,14 @@ before stopped), and the encoded parts are joined into one gapless MP3
 (:mod:`bulletin.audio.mp3join`): the file is the same whatever ``jobs`` is. Other formats
 and short programmes are one part, with the mixing and the true-peak meter on threads.
 
-Memory: a few blocks per process, plus two float32 numbers per ``CHUNK`` samples (25 MB
-for a 38-minute programme at 44.1 kHz). The intermediate files are removed whatever
-happens.
+Memory: a few blocks per process and the loudness meters' 24 bytes per 100 ms (0.9 MB
+an hour); nothing else grows with the programme. Temporary disk: the two per-chunk
+arrays (8 bytes per ``CHUNK`` samples, 40 MB an hour at 44.1 kHz; the energies are
+removed after the gain search) and the encoded parts of a long MP3 until they are
+joined: about a quarter of the programme as 16-bit PCM (:func:`space_needed`). No mix
+is stored: mixing twice took less CPU than writing a float32 mix and reading it back
+(21 GB for 33 hours), and the file is the same, byte for byte. The intermediate files
+are removed whatever happens.
 
 >>> report = render(timeline, script, clips, Path("out/.release.tmp.mp3"), MasterSettings())
 >>> report.integrated_lufs, report.true_peak_dbtp
@@ -32,7 +38,9 @@ happens.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import itertools
 import math
 import queue
 import shutil
@@ -46,20 +54,20 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 import numpy as np
-import soundfile as sf
 
+from bulletin.audio.chunkfile import ChunkFile
 from bulletin.audio.encode import FORMATS, Writer, mp3_quality
 from bulletin.audio.limiter import ChunkLimiter
 from bulletin.audio.loudness import (
     ChunkPeaks,
     LoudnessMeter,
-    joined_chunk_energies,
+    joined_cuts,
     joined_loudness,
     predicted_loudness,
 )
 from bulletin.audio.mix import mix_blocks
 from bulletin.audio.mp3join import join_parts, junction_samples
-from bulletin.audio.timeline import Timeline
+from bulletin.audio.timeline import Entry, Timeline
 from bulletin.errors import OutputError
 from bulletin.lifecycle import temp_tag
 from bulletin.script import Clip, Script
@@ -135,8 +143,9 @@ class _Analysis:
     """What pass 1 learns, all at 1/CHUNK of the sample rate or coarser."""
 
     lufs: float  # integrated loudness of the mix (mono), measured
-    peaks: np.ndarray  # true peak per chunk (float32)
-    energies: np.ndarray  # K-weighted energy per chunk (float32)
+    peak: float  # the largest true peak of the mix
+    peaks: ChunkFile  # true peak per chunk (float32, on disk)
+    energies: ChunkFile  # K-weighted energy per chunk (float32, on disk)
     cut_index: np.ndarray  # per 100 ms gating boundary: its chunk ...
     cut_energy: np.ndarray  # ... and that chunk's energy before it
     samples: int
@@ -189,59 +198,78 @@ def _background(make: Callable[[], Iterator[T]], depth: int = 3) -> Iterator[T]:
         worker.join()
 
 
+def _mixed(
+    timeline: Timeline, script: Script, clips: Sequence[Clip | None], part: _Part, threads: bool
+) -> Iterator[tuple[int, np.ndarray]]:
+    """The mix of ``[part.start, part.end)`` in blocks of ``BLOCK_S`` from ``part.start``:
+    both passes ask for exactly these blocks, so they get the same samples even from a
+    decoder that rounds differently after a seek (MP3). With ``threads``, mixed on a
+    second thread."""
+    block = int(BLOCK_S * timeline.sample_rate)
+
+    def make() -> Iterator[tuple[int, np.ndarray]]:
+        return mix_blocks(timeline, script, clips, block, start=part.start, end=part.end)
+
+    return _background(make) if threads else make()
+
+
 def _analyse_part(
     timeline: Timeline,
     script: Script,
     clips: Sequence[Clip | None],
     part: _Part,
-    mix: str,
+    peaks: ChunkFile,
+    energies: ChunkFile,
     threads: bool = False,
     tick: Callable[[int], None] | None = None,
-) -> tuple[LoudnessMeter, np.ndarray]:
-    """Pass 1 for one part: mix ``[part.start, part.end)``, write it to ``mix``, and
-    measure loudness, K-weighted energy per chunk and true peak per chunk; returns the
-    meter and the peaks. With ``threads``, mixing and the true-peak meter run on two more
-    threads (15 % faster alone, but more CPU: not when other processes share the cores)."""
+) -> tuple[LoudnessMeter, float]:
+    """Pass 1 for one part: mix ``[part.start, part.end)`` and measure its loudness, its
+    K-weighted energy per chunk and its true peak per chunk, the last two written into
+    ``energies`` and ``peaks`` from chunk ``part.start // CHUNK``; returns the meter and
+    the part's largest true peak. With ``threads``, mixing and the true-peak meter run
+    on two more threads (15 % faster alone, but more CPU: not when other processes share
+    the cores)."""
     rate = timeline.sample_rate
     meter = LoudnessMeter(rate, chunk=CHUNK, start=part.start)
-    peaks = ChunkPeaks(CHUNK)
-    found: list[np.ndarray] = []
-    peak_meter = _Worker(lambda samples: found.append(peaks.add(samples)), threads)
-    peak_meter.start()
+    meter_peaks = ChunkPeaks(CHUNK)
+    first = part.start // CHUNK
+    top = [0.0]
+    with peaks.writer(first) as peak_sink, energies.writer(first) as energy_sink:
 
-    def mixed() -> Iterator[tuple[int, np.ndarray]]:
-        return mix_blocks(
-            timeline, script, clips, int(BLOCK_S * rate), start=part.start, end=part.end
-        )
+        def measure(found: np.ndarray) -> None:
+            peak_sink.write(found)
+            if found.shape[0]:
+                top[0] = max(top[0], float(found.max()))
 
-    blocks = _background(mixed) if threads else mixed()
-    try:
-        with (
-            sf.SoundFile(
-                mix, "w", samplerate=rate, channels=1, format="RF64", subtype="FLOAT"
-            ) as sink,
-            contextlib.closing(blocks),
-        ):
-            for _, samples in blocks:
-                peak_meter.put(samples)
-                sink.write(samples)
-                meter.add(samples)
-                if tick:
-                    tick(samples.shape[0])
-    finally:
-        peak_meter.finish()
-    peak_meter.check()
-    found.append(peaks.flush())
-    return meter, np.concatenate(found)
+        peak_meter = _Worker(lambda samples: measure(meter_peaks.add(samples)), threads)
+        peak_meter.start()
+        blocks = _mixed(timeline, script, clips, part, threads)
+        try:
+            with contextlib.closing(blocks):
+                for _, samples in blocks:
+                    peak_meter.put(samples)
+                    meter.add(samples)
+                    energy_sink.write(meter.take_chunks())
+                    if tick:
+                        tick(samples.shape[0])
+        finally:
+            peak_meter.finish()
+        peak_meter.check()
+        measure(meter_peaks.flush())
+        energy_sink.write(meter.take_chunks(last=True))
+    return meter, top[0]
 
 
-def _joined_analysis(results: Sequence[tuple[LoudnessMeter, np.ndarray]]) -> _Analysis:
+def _joined_analysis(
+    results: Sequence[tuple[LoudnessMeter, float]], peaks: ChunkFile, energies: ChunkFile
+) -> _Analysis:
     """The whole programme's analysis from its parts' (in order)."""
     meters = [meter for meter, _ in results]
-    energies, cut_index, cut_energy = joined_chunk_energies(meters)
+    cut_index, cut_energy = joined_cuts(meters)
     return _Analysis(
         lufs=joined_loudness(meters),
-        peaks=np.concatenate([peaks for _, peaks in results]),
+        peak=max(top for _, top in results),
+        peaks=peaks,
         energies=energies,
         cut_index=cut_index,
         cut_energy=cut_energy,
@@ -406,19 +434,50 @@ def _plan_parts(timeline: Timeline, script: Script, settings: MasterSettings) ->
     return parts
 
 
+def _reblocked(
+    blocks: Iterator[tuple[int, np.ndarray]], first: int, size: int
+) -> Iterator[tuple[int, np.ndarray]]:
+    """The samples of consecutive ``blocks`` from sample ``first`` on, in blocks of
+    ``size`` (the last may be shorter).
+
+    >>> [(b0, len(x)) for b0, x in _reblocked(iter([(0, np.zeros(5)), (5, np.zeros(5))]), 2, 3)]
+    [(2, 3), (5, 3), (8, 2)]
+    """
+    pending: list[np.ndarray] = []
+    have, at = 0, first
+    for b0, x in blocks:
+        if b0 + x.shape[0] <= first:
+            continue
+        if b0 < first:
+            x = x[first - b0 :]
+        pending.append(x)
+        have += x.shape[0]
+        while have >= size:
+            joined = np.concatenate(pending) if len(pending) > 1 else pending[0]
+            yield at, joined[:size]
+            at += size
+            pending = [joined[size:]]
+            have -= size
+    if have:
+        yield at, np.concatenate(pending)
+
+
 def _master_part(
-    mix: str,
+    timeline: Timeline,
+    script: Script,
+    clips: Sequence[Clip | None],
     part: _Part,
     target: str,
     settings: MasterSettings,
-    peaks: np.ndarray,
+    peaks: ChunkFile,
     gain_db: float,
+    threads: bool = False,
     tick: Callable[[int], None] | None = None,
 ) -> tuple[LoudnessMeter, float]:
-    """Pass 2 for one part (its mix in ``mix``, from ``part.start``): gain and limiting
-    curve, encode to ``target``, and measure what goes into the encoder; returns its
-    loudness meter (started at ``part.start``, see :func:`joined_loudness`) and its
-    largest true peak (linear)."""
+    """Pass 2 for one part: mix ``[part.start, part.end)`` again, apply the gain and the
+    limiting curve, encode to ``target`` (from ``part.start + part.skip``) and measure
+    what goes into the encoder; returns its loudness meter (started at ``part.start``,
+    see :func:`joined_loudness`) and its largest true peak (linear)."""
     rate = settings.sample_rate
     block = max(CHUNK, int(BLOCK_S * rate) // CHUNK * CHUNK)
     gain = 10.0 ** (gain_db / 20.0)
@@ -427,8 +486,9 @@ def _master_part(
     loudness.add(np.zeros(part.skip, dtype=np.float32))  # the junction: silence
     meter = ChunkPeaks(CHUNK)
     peak = 0.0
+    mixed = _mixed(timeline, script, clips, part, threads)
     with (
-        sf.SoundFile(mix) as sound,
+        contextlib.closing(mixed),
         Writer(
             Path(target),
             settings.format,
@@ -438,11 +498,10 @@ def _master_part(
             bit_depth=settings.bit_depth,
         ) as writer,
     ):
-        sound.seek(part.skip)
-        # one thread: pedalboard's LAME holds the GIL, an encoder thread only adds switching
-        for b0 in range(part.start + part.skip, part.end, block):
-            n = min(block, part.end - b0)
-            x = sound.read(n, dtype="float32")
+        # the encoder on this thread: pedalboard's LAME holds the GIL, an encoder thread
+        # only adds switching
+        for b0, x in _reblocked(mixed, part.start + part.skip, block):
+            n = x.shape[0]
             y = x * limiter.sample_gains(peaks, b0, n, gain)
             writer.write(y)
             loudness.add(y)
@@ -455,18 +514,37 @@ def _master_part(
     return loudness, peak
 
 
-def _master_part_from_file(
-    peaks: str,
-    settings: MasterSettings,
-    gain_db: float,
-    mix: str,
-    part: _Part,
-    target: str,
-    tick: Callable[[int], None] | None = None,
-) -> tuple[LoudnessMeter, float]:
-    """:func:`_master_part` with the peaks saved by ``np.save`` (mapped, not copied)."""
-    peaks_map = np.load(peaks, mmap_mode="r")
-    return _master_part(mix, part, target, settings, peaks_map, gain_db, tick)
+class _PartInputs:
+    """What mixing a part needs: the timeline entries that play in it (renumbered), their
+    script items and clips. A worker is sent a part's worth, not the whole programme
+    (pickling a 33-hour programme's script for each of its 1,000 parts would take longer
+    than mixing it). A programme under a bed is one part, sent whole (``whole``): the
+    bed ducks under all of its speech."""
+
+    def __init__(
+        self, timeline: Timeline, script: Script, clips: Sequence[Clip | None], whole: bool
+    ) -> None:
+        self.timeline, self.script, self.clips, self.whole = timeline, script, clips, whole
+        sounding = sorted(
+            (e for e in timeline.entries if e.kind != "pause" and e.length > 0),
+            key=lambda e: e.start,
+        )
+        self._entries = sounding
+        self._starts = [e.start for e in sounding]
+        self._reach = list(itertools.accumulate((e.end for e in sounding), max))
+
+    def of(self, part: _Part) -> tuple[Timeline, Script, list[Clip | None]]:
+        """``(timeline, script, clips)`` that mix to the same samples over ``part``."""
+        if self.whole:
+            return self.timeline, self.script, list(self.clips)
+        lo = bisect.bisect_right(self._reach, part.start)  # entries ending after the start
+        hi = bisect.bisect_left(self._starts, part.end)  # ... and starting before the end
+        chosen = [e for e in self._entries[lo:hi] if e.end > part.start]
+        entries = tuple(Entry(i, e.kind, e.start, e.length) for i, e in enumerate(chosen))
+        timeline = Timeline(self.timeline.sample_rate, self.timeline.length, entries)
+        items = tuple(self.script.items[e.item_index] for e in chosen)
+        clips = [self.clips[e.item_index] for e in chosen]
+        return timeline, Script(items, bed=self.script.bed), clips
 
 
 def _run_parts(
@@ -550,21 +628,27 @@ def render(
             f"{where}: cannot write the intermediate mix ({error.strerror})"
         ) from None
     parts = _plan_parts(timeline, script, settings)
-    mixes = [str(work / f"mix{i}.wav") for i in range(len(parts))]
+    one = len(parts) == 1
+    inputs = _PartInputs(timeline, script, clips, whole=one)
     own = contextlib.ExitStack()
-    if pool is None and len(parts) > 1:
+    if pool is None and not one:
         pool = own.enter_context(process_pool(min(jobs, len(parts))))
     try:
+        chunks = -(-timeline.length // CHUNK)
+        peaks = ChunkFile.create(work / "peaks.f32", chunks)
+        energies = ChunkFile.create(work / "energies.f32", chunks)
         sizes = [part.end - part.start for part in parts]
         analysis = _joined_analysis(
             _run_parts(
                 len(parts),
-                partial(_analyse_part, timeline, script, clips),
-                lambda i: (parts[i], mixes[i], len(parts) == 1),
+                _analyse_part,
+                lambda i: (*inputs.of(parts[i]), parts[i], peaks, energies, one),
                 pool,
                 sizes,
                 _stage(progress, "mastering", sum(sizes)),
-            )
+            ),
+            peaks,
+            energies,
         )
         ceiling = _ceiling(settings)
         # a duplicated stereo pair measures 10*log10(2) dB louder than its mono source
@@ -572,26 +656,35 @@ def render(
         gain_db = 0.0
         if math.isfinite(analysis.lufs):
             gain_db = settings.target_lufs - stereo - analysis.lufs
-            peak = float(analysis.peaks.max()) if analysis.peaks.shape[0] else 0.0
+            peak = analysis.peak
             if peak > 0 and 20.0 * math.log10(peak) + gain_db > ceiling:  # limiter works
                 limiter = ChunkLimiter(rate, ceiling, CHUNK)
                 gain_db = _fit_gain(analysis, limiter, gain_db, settings.target_lufs - stereo)
+        energies.path.unlink()  # pass 2 needs only the peaks: room for the encoded parts
+        del analysis  # and none of the rest
         sizes = [part.end - part.start - part.skip for part in parts]
         encoding = _stage(progress, "encoding", sum(sizes))
-        if len(parts) == 1:
+        if one:
             results = [
                 _master_part(
-                    mixes[0], parts[0], str(output), settings, analysis.peaks, gain_db, encoding
-                )
+                    timeline,
+                    script,
+                    clips,
+                    parts[0],
+                    str(output),
+                    settings,
+                    peaks,
+                    gain_db,
+                    True,
+                    encoding,
+                )  # fmt: skip
             ]
         else:
-            peaks = work / "peaks.npy"  # the workers map it, nothing copied
-            np.save(peaks, analysis.peaks)
             targets = [work / f"part{i}.mp3" for i in range(len(parts))]
             results = _run_parts(
                 len(parts),
-                partial(_master_part_from_file, str(peaks), settings, gain_db),
-                lambda i: (mixes[i], parts[i], str(targets[i])),
+                partial(_master_part, settings=settings, peaks=peaks, gain_db=gain_db),
+                lambda i: (*inputs.of(parts[i]), parts[i], str(targets[i])),
                 pool,
                 sizes,
                 encoding,
@@ -611,3 +704,69 @@ def render(
         sample_rate=rate,
         gain_db=gain_db,
     )
+
+
+# Bytes each kept per CHUNK samples: the true-peak and energy files on disk; in memory,
+# the loudness meters keep 24 bytes (two passes) per 100 ms gating step.
+CHUNK_FILE_BYTES = 2 * 4
+METER_BYTES_PER_STEP = 24
+
+
+def encoded_size(duration_s: float, settings: MasterSettings) -> int:
+    """An upper bound of the encoded file's size in bytes (tags and cover not included):
+    CBR MP3 and Vorbis from the bitrate (Vorbis with room for its variable rate), WAV and
+    FLAC as the PCM they hold (FLAC stores a frame verbatim when it cannot compress it).
+
+    >>> encoded_size(3600.0, MasterSettings())      # an hour of 128 kbps MP3
+    57723136
+    """
+    if settings.format in ("wav", "flac"):
+        pcm = duration_s * settings.sample_rate * settings.channels * settings.bit_depth // 8
+        return int(pcm * 1.01) + 65536
+    bits = settings.bitrate_kbps * 1000 * (1.0 if settings.format == "mp3" else 1.5)
+    return int(duration_s * bits / 8 * 1.001) + 65536
+
+
+def space_needed(timeline: Timeline, settings: MasterSettings) -> tuple[int, int]:
+    """``(temporary, output)``: bytes :func:`render` may need at most in its work folder
+    and beside the output. Temporary: the two per-chunk files, then (the energies
+    removed) the true peaks and, for MP3, the encoded parts until they are joined;
+    output: the encoded file (:func:`encoded_size`).
+
+    >>> space_needed(Timeline(44100, 2268 * 44100, ()), MasterSettings())  # 37:48
+    (48892175, 36389823)
+    """
+    chunks = -(-timeline.length // CHUNK)
+    output = encoded_size(timeline.duration_s, settings)
+    parts = output if settings.format == "mp3" else 0
+    temporary = max(CHUNK_FILE_BYTES * chunks, CHUNK_FILE_BYTES // 2 * chunks + parts)
+    return temporary, output
+
+
+def check_space(
+    timeline: Timeline, settings: MasterSettings, work_dir: Path, out_dir: Path
+) -> None:
+    """Fail before mastering, with one line naming the folder, when ``work_dir`` (the
+    temporary files) or ``out_dir`` (the finished file) has less free space than
+    :func:`space_needed` says (both together when they share a file system).
+
+    >>> check_space(timeline, MasterSettings(), Path("/tmp"), Path("out"))
+    Traceback (most recent call last):
+    bulletin.errors.OutputError: out: not enough free space to master this programme (36.6 MB needed, 12.0 MB free)
+    """
+    temporary, output = space_needed(timeline, settings)
+    need: dict[int, tuple[int, list[str], int]] = {}
+    for folder, size in ((Path(work_dir), temporary), (Path(out_dir), output)):
+        try:
+            device = folder.stat().st_dev
+            free = shutil.disk_usage(folder).free
+        except OSError as error:
+            raise OutputError(f"{folder}: cannot check free space ({error.strerror})") from None
+        total, names, _ = need.get(device, (0, [], free))
+        need[device] = (total + size, [*names, str(folder)], free)
+    for size, names, free in need.values():
+        if size > free:
+            raise OutputError(
+                f"{' and '.join(names)}: not enough free space to master this programme "
+                f"({size / 1e6:.1f} MB needed, {free / 1e6:.1f} MB free)"
+            )

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from mutagen import MutagenError
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import (
     APIC,
@@ -85,7 +86,13 @@ def write_tags(audio_path: Path, fmt: str, programme: Programme) -> None:
         known = ", ".join(sorted(_WRITERS))
         raise ConfigError(f"format: cannot tag {fmt!r} files (known: {known})")
     cover = read_cover(programme.cover) if programme.cover is not None else None
-    writer(Path(audio_path), programme, cover)
+    try:
+        writer(Path(audio_path), programme, cover)
+    except MutagenError as error:  # mutagen wraps the OSError of a full disk: pass it on
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, OSError):
+            raise cause from None
+        raise
 
 
 def read_cover(path: Path) -> Cover:

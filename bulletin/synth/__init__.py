@@ -1,4 +1,4 @@
-"""Synthesis: voice presets, engines (espeak in-process, Coqui lazily) and the clip cache.
+"""Synthesis: voice presets, engines (plug-ins: espeak in-process, RHVoice and Coqui lazily) and the clip cache.
 
 >>> from bulletin.synth import resolve_voice, synthesize_clips, default_cache_dir
 >>> clips = synthesize_clips(["Салам."], resolve_voice(None), cache_dir=default_cache_dir())
@@ -17,8 +17,10 @@ from bulletin.synth.cache import (
 )
 from bulletin.synth.clips import synthesize_clips, uncached
 from bulletin.synth.presets import (
+    DEFAULT_RULE,
     VoicePreset,
     availability,
+    default_voice,
     find_presets,
     load_preset,
     resolve_voice,
@@ -31,12 +33,13 @@ def download_voice(name_or_path: str) -> str:
 
     >>> download_voice("ky-mms")   # -> '~/.local/share/tts/tts_models--kir--fairseq--vits'
     """
-    from bulletin.synth.coqui import download
+    from bulletin.synth.engines.coqui import download
 
     return str(download(resolve_voice(name_or_path)))
 
 
 __all__ = [
+    "DEFAULT_RULE",
     "ClipCache",
     "PresetVoice",
     "Voice",
@@ -45,6 +48,7 @@ __all__ = [
     "cache_clear",
     "cache_info",
     "default_cache_dir",
+    "default_voice",
     "download_voice",
     "find_presets",
     "load_preset",

@@ -36,14 +36,12 @@ from bulletin.synth.cache import (
     identity_digest,
     temporary_cache_dir,
 )
+from bulletin.synth.engines import engine_for
 from bulletin.synth.presets import VoicePreset
 from bulletin.synth.timing import complete_events, estimate_events, reindex_events
 from bulletin.synth.voice import PresetVoice, load_voice, voice_identity
 from bulletin.workers import process_pool, share_work
 
-# Below this many misses a worker pool costs more than it saves (start-up: ~0.2 s per
-# espeak worker, ~5 s per Coqui worker importing torch and loading the model).
-IN_PROCESS_MISSES = {"espeak": 40, "coqui": 2}
 # Environment a worker must see as the parent does now (Coqui's model folder).
 _ENV_PASSED = ("TTS_HOME", "XDG_DATA_HOME")
 
@@ -125,18 +123,15 @@ def synthesize_clips(
     workers = 0
     if todo:
         workers = min(jobs, len(todo))
-        if workers <= 1 or len(todo) <= IN_PROCESS_MISSES.get(preset.engine, 2):
+        if workers <= 1 or len(todo) <= engine_for(preset).in_process_misses:
             workers = 1
             voice = _voice_in_process(preset, digest)
             for key, spoken in todo.items():
                 finished(key, _make_clip(voice, cache, key, spoken))
         else:
-            if preset.engine == "coqui":
-                from bulletin.synth.coqui import missing_files_message
-
-                problem = missing_files_message(preset)
-                if problem:
-                    raise VoiceError(problem)
+            problem = engine_for(preset).problem(preset)  # before starting workers
+            if problem:
+                raise VoiceError(problem)
             _run_pool(preset, digest, cache, todo, workers, finished, pool)
 
     if stats is not None:
@@ -190,10 +185,11 @@ def _for_text(clip: Clip, spoken: str, text: str) -> Clip:
     return dataclasses.replace(clip, words=reindex_events(clip.words, spoken.split(), text.split()))
 
 
-def _chunks(todo: dict[str, str], workers: int, engine: str) -> list[list[tuple[str, str]]]:
-    """Longest texts first (balances the workers), in chunks small enough to share well."""
+def _chunks(todo: dict[str, str], workers: int, most: int | None) -> list[list[tuple[str, str]]]:
+    """Longest texts first (balances the workers), in chunks small enough to share well
+    (at most ``most`` texts each, when the engine says)."""
     items = sorted(todo.items(), key=lambda kv: len(kv[1]), reverse=True)
-    size = 1 if engine == "coqui" else max(1, min(16, len(items) // (workers * 8)))
+    size = max(1, min(most or 16, len(items) // (workers * 8)))
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -209,7 +205,7 @@ def _run_pool(
     """This process plus ``workers - 1`` worker processes share the chunks: workers take the
     longest texts from the front (two chunks each in hand), this process the shortest from
     the back, loading its voice after the workers have started."""
-    chunks = _chunks(todo, workers, preset.engine)
+    chunks = _chunks(todo, workers, engine_for(preset).chunk)
     env = {name: os.environ.get(name) for name in _ENV_PASSED}
     directory = str(cache.directory)
 

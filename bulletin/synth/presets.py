@@ -7,9 +7,11 @@
 A preset file::
 
     name = "ky-espeak"
-    engine = "espeak"            # or "coqui"
+    engine = "espeak"            # or "rhvoice", "coqui" (see bulletin.synth.engines)
     language = "ky"
-    rate = 160                   # espeak words per minute
+    licence = "GPL-3.0-or-later (espeak-ng)"
+    commercial_use = true        # the licence allows commercial broadcast
+    rate = 160                   # espeak: words per minute; rhvoice: a factor (1.0 normal)
     [respell]                    # applied to the spoken text before synthesis
     "гр*" = "гыр"                # word prefix: градус -> гырадус (case of the first letter kept)
     "ЦИК" = "цик"                # whole word, any case (a key with capitals: value as written)
@@ -17,7 +19,12 @@ A preset file::
 
 A Coqui preset names a zoo model (``model_name = "tts_models/kir/fairseq/vits"``) or local
 files (``model_path``/``config_path``, relative to the preset's folder), and optionally
-``speaker`` and ``language``.
+``speaker`` and ``language``. An RHVoice preset names its voice (``speaker = "Azamat"``)
+and may set ``rate``, ``pitch`` and ``volume`` as factors of the voice's own (1.0).
+
+Without ``--voice`` the default is the best voice that can run here and whose licence
+allows commercial broadcast (``commercial_use = true``): the best quality tier (neural,
+parametric, formant), then the first name. A non-commercial voice runs only when named.
 """
 
 from __future__ import annotations
@@ -38,11 +45,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-ENGINES = ("espeak", "coqui")
-DEFAULT_NEURAL = "ky-mms"
+from bulletin.synth.engines import ENGINES, engine, engine_for, tier_rank
+
 DEFAULT_FALLBACK = "ky-espeak"
-MMS_FILES = ("G_100000.pth", "config.json", "vocab.txt")
 _KNOWN_KEYS = {
+    "commercial_use",
+    "pitch",
+    "volume",
     "name",
     "engine",
     "language",
@@ -68,7 +77,10 @@ class VoicePreset:
     language: str = "ky"
     description: str = ""
     licence: str = ""
-    rate: int | None = None
+    rate: int | float | None = None
+    pitch: float | None = None
+    volume: float | None = None
+    commercial_use: bool = False
     respell: tuple[tuple[str, str], ...] = ()
     model_name: str | None = None
     model_path: Path | None = None
@@ -98,6 +110,7 @@ class VoicePreset:
             "model_path": str(self.model_path) if self.model_path else None,
             "config_path": str(self.config_path) if self.config_path else None,
             "speaker": self.speaker,
+            **{key: getattr(self, key) for key in ("pitch", "volume") if getattr(self, key)},
         }
 
 
@@ -156,12 +169,18 @@ def _from_mapping(data: Mapping[str, Any], path: Path) -> VoicePreset:
     if unknown:
         raise VoiceError(f"{path}: unknown key {unknown[0]!r} in voice preset")
     name = data.get("name") or path.stem
-    engine = data.get("engine")
-    if engine not in ENGINES:
-        raise VoiceError(f"{path}: engine must be one of {', '.join(ENGINES)} (got {engine!r})")
-    rate = data.get("rate")
-    if rate is not None and (not isinstance(rate, int) or not 20 <= rate <= 1000):
-        raise VoiceError(f"{path}: rate must be a whole number of words per minute (20-1000)")
+    engine_name = data.get("engine")
+    if engine_name not in ENGINES:
+        raise VoiceError(
+            f"{path}: engine must be one of {', '.join(ENGINES)} (got {engine_name!r})"
+        )
+    for key in ("rate", "pitch", "volume"):
+        value = data.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise VoiceError(f"{path}: {key} must be a number")
+    commercial = data.get("commercial_use", False)
+    if not isinstance(commercial, bool):
+        raise VoiceError(f"{path}: commercial_use must be true or false")
     respell = data.get("respell", {})
     if not isinstance(respell, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in respell.items()
@@ -173,7 +192,7 @@ def _from_mapping(data: Mapping[str, Any], path: Path) -> VoicePreset:
             _compile_rule(key, "")
         except re.error as error:
             raise VoiceError(f"{path}: bad respell pattern {key!r} ({error})") from None
-    sample_rate = data.get("sample_rate", 22050 if engine == "espeak" else None)
+    sample_rate = data.get("sample_rate", engine(engine_name).default_sample_rate)
     if sample_rate is not None and (not isinstance(sample_rate, int) or sample_rate <= 0):
         raise VoiceError(f"{path}: sample_rate must be a whole number of Hz")
     folder = path.parent
@@ -187,11 +206,14 @@ def _from_mapping(data: Mapping[str, Any], path: Path) -> VoicePreset:
 
     preset = VoicePreset(
         name=str(name),
-        engine=engine,
+        engine=engine_name,
         language=str(data.get("language", "ky")),
         description=str(data.get("description", "")),
         licence=str(data.get("licence", data.get("license", ""))),
-        rate=rate,
+        rate=data.get("rate"),
+        pitch=data.get("pitch"),
+        volume=data.get("volume"),
+        commercial_use=commercial,
         respell=rules,
         model_name=data.get("model_name"),
         model_path=local("model_path"),
@@ -200,12 +222,9 @@ def _from_mapping(data: Mapping[str, Any], path: Path) -> VoicePreset:
         sample_rate=sample_rate,
         source=path,
     )
-    if (
-        engine == "coqui"
-        and not preset.model_name
-        and not (preset.model_path and preset.config_path)
-    ):
-        raise VoiceError(f"{path}: a coqui voice needs model_name, or model_path and config_path")
+    problem = engine_for(preset).check(preset)
+    if problem:
+        raise VoiceError(f"{path}: {problem}")
     return preset
 
 
@@ -221,7 +240,7 @@ def find_presets(extra_dirs: Sequence[Path] = ()) -> list[VoicePreset]:
     """Shipped presets, then ``./voices/``, then ``extra_dirs``; a later one wins by name.
 
     >>> [p.name for p in find_presets()]
-    ['ky-espeak', 'ky-mms']
+    ['ky-azamat', 'ky-espeak', 'ky-mms', 'ky-nazgul']
     """
     found: dict[str, VoicePreset] = {}
     files = list(_shipped_files())
@@ -237,10 +256,8 @@ def find_presets(extra_dirs: Sequence[Path] = ()) -> list[VoicePreset]:
 
 
 def resolve_voice(name_or_path: str | None, extra_dirs: Sequence[Path] = ()) -> VoicePreset:
-    """A preset by name or by .toml path; ``None`` picks the default voice.
-
-    The default is ``ky-mms`` when it can run here (Coqui installed and its model files
-    present), else ``ky-espeak``.
+    """A preset by name or by .toml path; ``None`` picks the default voice
+    (:func:`default_voice`).
 
     >>> resolve_voice("ky-espeak").engine
     'espeak'
@@ -251,10 +268,7 @@ def resolve_voice(name_or_path: str | None, extra_dirs: Sequence[Path] = ()) -> 
         return load_preset(name_or_path)
     presets = {p.name: p for p in find_presets(extra_dirs)}
     if name_or_path is None:
-        mms = presets.get(DEFAULT_NEURAL)
-        if mms is not None and availability(mms)[0]:
-            return mms
-        name_or_path = DEFAULT_FALLBACK
+        return default_voice(presets.values())
     preset = presets.get(name_or_path)
     if preset is None:
         raise VoiceError(
@@ -263,18 +277,38 @@ def resolve_voice(name_or_path: str | None, extra_dirs: Sequence[Path] = ()) -> 
     return preset
 
 
+DEFAULT_RULE = (
+    "the best voice that can run here and whose licence allows commercial broadcast "
+    "(quality tier neural > parametric > formant, then name); a non-commercial voice "
+    "only when named"
+)
+
+
+def default_voice(presets: Sequence[VoicePreset] | None = None) -> VoicePreset:
+    """The voice ``make`` uses without ``--voice``: among presets that can run here and
+    may be broadcast commercially, the best tier, then the first name (``ky-espeak``
+    when none can run, so that the error names the embedded voice).
+
+    >>> default_voice().name    # with bulletin[rhvoice] installed; else 'ky-espeak'
+    'ky-azamat'
+    """
+    presets = list(presets if presets is not None else find_presets())
+    candidates = [p for p in presets if p.commercial_use]
+    candidates.sort(key=lambda p: (tier_rank(engine_for(p).tier), p.name))
+    for preset in candidates:
+        if availability(preset)[0]:
+            return preset
+    by_name = {p.name: p for p in presets}
+    if DEFAULT_FALLBACK in by_name:
+        return by_name[DEFAULT_FALLBACK]
+    raise VoiceError("no voice can run here: pip install espeakng-loader")
+
+
 def availability(preset: VoicePreset) -> tuple[bool, str]:
     """Can this voice run now? ``(True, "")`` or ``(False, what to do)``.
 
     >>> availability(resolve_voice("ky-espeak"))
     (True, '')
     """
-    if preset.engine == "espeak":
-        from bulletin.synth.espeak import espeak_problem
-
-        problem = espeak_problem()
-        return (problem is None, problem or "")
-    from bulletin.synth.coqui import coqui_problem
-
-    problem = coqui_problem(preset)
+    problem = engine_for(preset).problem(preset)
     return (problem is None, problem or "")

@@ -4,13 +4,14 @@
 >>> voice.name, voice.sample_rate
 ('ky-espeak', 22050)
 >>> result = voice.synthesize("Бүгүн 5 градус жылуу.")   # respelled: "гырадус"
->>> result.samples.dtype, result.sample_rate, result.words
-(dtype('float32'), 22050, None)
+>>> result.samples.dtype, result.sample_rate, result.words[1]
+(dtype('float32'), 22050, WordEvent(index=1, start=9582, end=16019))
+
+Engines are plug-ins (:mod:`bulletin.synth.engines`): nothing here names one.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -51,12 +52,12 @@ class Synthesis:
 
 @runtime_checkable
 class Voice(Protocol):
-    """Anything that turns one sentence of spoken Kyrgyz into float32 mono samples."""
+    """Anything that turns one sentence of spoken Kyrgyz into a :class:`Synthesis`."""
 
     name: str
     sample_rate: int
 
-    def synthesize(self, text: str) -> np.ndarray: ...
+    def synthesize(self, text: str) -> Synthesis: ...
 
 
 class PresetVoice:
@@ -73,40 +74,27 @@ class PresetVoice:
         return self.synthesize_spoken(self.preset.respell_text(text))
 
     def synthesize_spoken(self, spoken: str) -> Synthesis:
-        """Synthesise text that has already been respelled."""
-        return Synthesis(self.engine.synthesize(spoken), self.sample_rate)
+        """Synthesise text that has already been respelled (word event indexes count
+        ``spoken.split()``)."""
+        return self.engine.synthesize(spoken)
 
 
 def load_voice(preset: VoicePreset, *, allow_download: bool = False) -> PresetVoice:
     """Start the preset's engine (Coqui loads its model here, once; ``allow_download``
     lets Coqui fetch a missing zoo model, which needs network)."""
-    if preset.engine == "espeak":
-        from bulletin.synth.espeak import EspeakVoice
+    from bulletin.synth.engines import engine_for
 
-        return PresetVoice(preset, EspeakVoice(preset.language, preset.rate, preset.name))
-    from bulletin.synth.coqui import CoquiVoice
-
-    return PresetVoice(preset, CoquiVoice(preset, allow_download=allow_download))
+    return PresetVoice(preset, engine_for(preset).load(preset, allow_download))
 
 
 def voice_identity(preset: VoicePreset) -> dict[str, Any]:
     """Everything that changes how the preset sounds, without loading a model.
 
-    Preset contents (rate, respell, model names), engine and engine/model versions: the
-    clip cache key is this plus the spoken text.
+    Preset contents (rate, respell, model names), engine and engine/model/data versions:
+    the clip cache key is this plus the spoken text.
     """
+    from bulletin.synth.engines import engine_for
+
     ident: dict[str, Any] = {"preset": preset.identity(), "format": 1}
-    if preset.engine == "espeak":
-        from bulletin.synth.espeak import ESPEAK_STATE_REVISION, espeak_version
-
-        ident["espeak"] = espeak_version()
-        ident["espeak-state"] = ESPEAK_STATE_REVISION  # what is reset between utterances
-        try:
-            ident["espeakng-loader"] = importlib.metadata.version("espeakng-loader")
-        except importlib.metadata.PackageNotFoundError:  # pragma: no cover
-            ident["espeakng-loader"] = None
-    else:
-        from bulletin.synth.coqui import model_identity
-
-        ident["coqui"] = model_identity(preset)
+    ident.update(engine_for(preset).identity(preset))
     return ident

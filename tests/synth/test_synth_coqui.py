@@ -17,7 +17,7 @@ import soundfile as sf
 
 from bulletin.errors import VoiceError
 from bulletin.synth import availability, load_voice, resolve_voice, synthesize_clips
-from bulletin.synth.coqui import coqui_data_dir, model_dir
+from bulletin.synth.engines.coqui import coqui_data_dir, model_dir
 
 pytestmark = pytest.mark.coqui
 
@@ -55,9 +55,10 @@ def test_mms_layout_through_model_name(
     fake_mms_home: Path, isolated_cwd: Path, tmp_path: Path
 ) -> None:
     assert model_dir(MMS) == fake_mms_home / "tts" / "tts_models--kir--fairseq--vits"
-    preset = resolve_voice(None)  # the model is present and runnable: the default
-    assert preset.name == "ky-mms"
+    preset = resolve_voice("ky-mms")
     assert availability(preset) == (True, "")
+    # runnable, but non-commercial: never the default
+    assert resolve_voice(None).name != "ky-mms"
     voice = load_voice(preset)
     assert voice.sample_rate == 16000
     assert voice.engine.prepare("Салам, дүйнө! «Жаңы» 5") == "салам дүйнө жаңы"  # no punctuation
@@ -81,7 +82,7 @@ def test_missing_mms_files_message_and_no_download(
     with pytest.raises(VoiceError):
         synthesize_clips(["салам"] * 3, preset, cache_dir=None, jobs=2)
     assert not folder.exists()  # Coqui was never asked, so it left no empty folder
-    assert resolve_voice(None).name == "ky-espeak"
+    assert resolve_voice(None).name != "ky-mms"
 
 
 def test_our_model_folder_matches_coquis(

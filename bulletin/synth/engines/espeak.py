@@ -6,21 +6,34 @@ engine per process, initialised once and used under a lock (parallelism comes fr
 processes, see :func:`bulletin.synth.synthesize_clips`).
 
 >>> voice = EspeakVoice(rate=160)
->>> audio = voice.synthesize("Салам, дүйнө!")   # float32 mono in [-1, 1], 22050 Hz
->>> voice.sample_rate
-22050
+>>> result = voice.synthesize("Салам, дүйнө!")   # float32 mono in [-1, 1], 22050 Hz
+>>> result.sample_rate, [(w.index, w.start) for w in result.words]
+(22050, [(0, 0), (1, 16413)])
+
+Word events come from espeak's ``espeakEVENT_WORD`` (character position and sample
+count of each word start); a word ends where the next starts, less trailing silence.
+An exception raised inside the audio callback (Ctrl-C, a signal handler) stops the
+synthesis there and is raised again once espeak has returned, so no partial clip is
+ever returned.
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib.metadata
 import struct
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bulletin.errors import VoiceError
+from bulletin.synth.engines import Engine, callback_guard, word_events, word_index
+from bulletin.synth.voice import Synthesis
+
+if TYPE_CHECKING:
+    from bulletin.synth.presets import VoicePreset
 
 AUDIO_OUTPUT_SYNCHRONOUS = 2
 ESPEAK_CHARS_UTF8 = 1
@@ -30,8 +43,27 @@ POS_CHARACTER = 1
 PHONEMES_IPA = 0x02
 DEFAULT_RATE = 175
 
+ESPEAK_EVENT_LIST_TERMINATED = 0
+ESPEAK_EVENT_WORD = 1
+
+
+class _Event(ctypes.Structure):
+    """espeak_EVENT (speak_lib.h); ``sample`` counts samples from the utterance's start."""
+
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),  # 1-based, in characters (espeakCHARS_UTF8)
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),  # ms
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", ctypes.c_void_p),  # a union of int, const char* and char[8]
+    ]
+
+
 _SYNTH_CB = ctypes.CFUNCTYPE(
-    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
 )
 
 
@@ -46,7 +78,7 @@ _SYNTH_CB = ctypes.CFUNCTYPE(
 # memory are not. Their addresses come from the library's ELF symbol table; where it is
 # stripped, output is still correct, just history-dependent.
 # Bumped when _RESET_STATE changes: clips made before may have depended on history.
-ESPEAK_STATE_REVISION = 2
+ESPEAK_STATE_REVISION = 3  # 3: the saved state is per (voice, rate), made from start-up
 _RESET_STATE = frozenset(
     [
         "Flutter_ix",
@@ -225,6 +257,10 @@ class _Engine:
         self.lock = threading.Lock()
         self._voice: str | None = None
         self._chunks: list[np.ndarray] = []
+        self._starts: list[tuple[int, int]] = []  # (character position, sample) per word
+        self._abort: BaseException | None = None
+        self.aborts = 0  # syntheses stopped by an exception inside the callback
+        self.on_audio = None  # test hook: called with no arguments in every callback
         self._callback = _SYNTH_CB(self._on_audio)  # keep a reference: C holds the pointer
         lib.espeak_SetSynthCallback(self._callback)
         self._state_vars: list[tuple[int, int]] = []
@@ -233,48 +269,109 @@ class _Engine:
             anchor, variables = symbols
             base = ctypes.cast(lib.espeak_Synth, ctypes.c_void_p).value - anchor
             self._state_vars = [(base + offset, size) for offset, size in variables]
-        self._saved: list[tuple[int, bytes]] | None = None
+        # the state each (voice, rate) starts from, and the state right after start-up
+        self._saved: dict[tuple[str, int], list[tuple[int, bytes]]] = {}
+        self._pristine = None
+        if self._state_vars:  # one fixed utterance after start-up: the same in every process
+            self._set_voice("ky")
+            self.lib.espeak_SetParameter(ESPEAK_RATE, DEFAULT_RATE, 0)
+            self._speak("а")
+            self._chunks, self._starts = [], []
+            self._pristine = self._snapshot()
         self.deterministic = bool(self._state_vars)
 
     def _on_audio(self, wav, n, events) -> int:  # noqa: ANN001 - ctypes callback
-        if n > 0:
-            self._chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).copy())
-        return 0
+        # ctypes would print and swallow an exception raised here (a KeyboardInterrupt
+        # from Ctrl-C, say) and espeak would carry on: keep it, stop espeak (return 1),
+        # and raise it once espeak_Synth has returned.
+        try:
+            if self._abort is not None:
+                return 1
+            if self.on_audio is not None:
+                self.on_audio()
+            if n > 0:
+                self._chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).copy())
+            i = 0
+            while events and events[i].type != ESPEAK_EVENT_LIST_TERMINATED:
+                if events[i].type == ESPEAK_EVENT_WORD:
+                    self._starts.append((events[i].text_position - 1, events[i].sample))
+                i += 1
+            return 0
+        except BaseException as error:  # noqa: BLE001 - re-raised after the C call
+            self._abort = error
+            return 1
+
+    def _record(self, error: BaseException) -> None:
+        if self._abort is None:
+            self._abort = error
+
+    def _snapshot(self) -> list[tuple[int, bytes]]:
+        return [(a, ctypes.string_at(a, n)) for a, n in self._state_vars]
+
+    @staticmethod
+    def _restore(state: list[tuple[int, bytes]]) -> None:
+        for address, blob in state:
+            ctypes.memmove(address, blob, len(blob))
+
+    def _set_voice(self, voice: str) -> None:
+        if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
+            raise VoiceError(f"espeak-ng has no voice {voice!r}")
+        self._voice = voice
 
     def _select(self, voice: str, rate: int) -> None:
+        """Voice and rate, and the state every utterance with them starts from: made once
+        per (voice, rate) from the state after start-up, as a fresh process makes it (so a
+        clip never depends on which voices or rates this process used before)."""
+        key = (voice, int(rate))
+        saved = self._saved.get(key)
+        if self._pristine is not None and saved is None:
+            self._restore(self._pristine)
+            self._set_voice(voice)
+            self.lib.espeak_SetParameter(ESPEAK_RATE, int(rate), 0)
+            self._speak("а")  # warm up, then save the state every utterance starts from
+            self._chunks, self._starts = [], []
+            saved = self._saved[key] = self._snapshot()
         if voice != self._voice:
-            if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
-                raise VoiceError(f"espeak-ng has no voice {voice!r}")
-            self._voice = voice
-            self._saved = None
+            self._set_voice(voice)
         self.lib.espeak_SetParameter(ESPEAK_RATE, int(rate), 0)
-        if self._state_vars:
-            if self._saved is None:
-                self._speak("а")  # warm up, then save the state every utterance starts from
-                self._chunks = []
-                self._saved = [(a, ctypes.string_at(a, n)) for a, n in self._state_vars]
-            for address, blob in self._saved:
-                ctypes.memmove(address, blob, len(blob))
+        if saved is not None:
+            self._restore(saved)
 
     def _speak(self, text: str) -> None:
         buf = ctypes.create_string_buffer(text.encode("utf-8"))
-        err = self.lib.espeak_Synth(
-            buf, len(buf), 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8, None, None
-        )
+        self._abort = None
+        try:
+            with callback_guard((self._on_audio,), self._record):
+                err = self.lib.espeak_Synth(
+                    buf, len(buf), 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8, None, None
+                )
+                if err == 0:
+                    self.lib.espeak_Synchronize()
+        finally:
+            error, self._abort = self._abort, None
+        if error is not None:
+            self.aborts += 1
+            self._chunks, self._starts = [], []
+            raise error
         if err != 0:
             raise VoiceError(f"espeak-ng could not read the text (error {err})")
-        self.lib.espeak_Synchronize()
 
-    def synthesize(self, text: str, voice: str, rate: int) -> np.ndarray:
+    def synthesize(self, text: str, voice: str, rate: int) -> Synthesis:
         with self.lock:
             self._select(voice, rate)
-            self._chunks = []
-            if text.strip():
-                self._speak(text)
-            chunks, self._chunks = self._chunks, []
+            self._chunks, self._starts = [], []
+            try:
+                if text.strip():
+                    self._speak(text)
+                chunks, starts = self._chunks, self._starts
+            finally:
+                self._chunks, self._starts = [], []
         if not chunks:
-            return np.zeros(0, dtype=np.float32)
-        return np.concatenate(chunks).astype(np.float32) / np.float32(32768.0)
+            return Synthesis(np.zeros(0, dtype=np.float32), self.sample_rate, ())
+        samples = np.concatenate(chunks).astype(np.float32) / np.float32(32768.0)
+        index = word_index(text)
+        events = [(index(position), sample, None) for position, sample in starts]
+        return Synthesis(samples, self.sample_rate, word_events(events, samples))
 
     def phonemes(self, text: str, voice: str = "ky") -> str:
         """IPA phonemes as espeak-ng hears ``text`` (one string, clauses joined by spaces)."""
@@ -319,10 +416,52 @@ class EspeakVoice:
         self.sample_rate: int = self._engine.sample_rate
         self.version: str = self._engine.version
 
-    def synthesize(self, text: str) -> np.ndarray:
-        """Float32 mono samples in [-1, 1] for ``text`` (empty text: no samples)."""
+    def synthesize(self, text: str) -> Synthesis:
+        """Float32 mono samples in [-1, 1] for ``text`` and its word events (empty text:
+        no samples, no words)."""
         return self._engine.synthesize(text, self.language, self.rate)
 
     def phonemes(self, text: str) -> str:
         """IPA, e.g. ``phonemes("гырадус") == "ʁˌɯrɑd[ˈus"``."""
         return self._engine.phonemes(text, self.language)
+
+
+def _load(preset: VoicePreset, allow_download: bool = False) -> EspeakVoice:
+    return EspeakVoice(preset.language, preset.rate, preset.name)
+
+
+def _identity(preset: VoicePreset) -> dict[str, Any]:
+    try:
+        loader = importlib.metadata.version("espeakng-loader")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        loader = None
+    return {
+        "espeak": espeak_version(),
+        "espeak-state": ESPEAK_STATE_REVISION,  # what is reset between utterances
+        "espeakng-loader": loader,
+    }
+
+
+def _check(preset: VoicePreset) -> str | None:
+    rate = preset.rate
+    if rate is not None and (not isinstance(rate, int) or not 20 <= rate <= 1000):
+        return "rate must be a whole number of words per minute (20-1000)"
+    for key in ("pitch", "volume"):
+        if getattr(preset, key) is not None:
+            return f"{key} is not an espeak setting (use rate)"
+    return None
+
+
+ENGINE = Engine(
+    name="espeak",
+    tier="formant",
+    licence="GPL-3.0-or-later (espeak-ng)",
+    install="pip install espeakng-loader",
+    load=_load,
+    identity=_identity,
+    problem=lambda preset: espeak_problem(),
+    check=_check,
+    default_sample_rate=22050,
+    in_process_misses=40,  # a worker costs ~0.2 s to start
+    word_events=True,
+)

@@ -4,7 +4,7 @@ torch and TTS are imported only inside :meth:`CoquiVoice.__init__` (they cost ~5
 when ``bulletin.synth`` is imported or an espeak voice runs.
 
 >>> voice = CoquiVoice(resolve_voice("ky-mms"))     # needs the model files, see model_dir()
->>> audio = voice.synthesize("салам дүйнө")         # float32 mono, 16 kHz
+>>> voice.synthesize("салам дүйнө").words          # float32 mono, 16 kHz; no word events
 
 Offline, a missing model is reported before Coqui is asked for it (Coqui would try a
 download, fail, and leave an empty folder behind); the download happens only with
@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bulletin.errors import VoiceError
+from bulletin.synth.engines import Engine
+from bulletin.synth.voice import Synthesis
 
 if TYPE_CHECKING:
     from bulletin.synth.presets import VoicePreset
@@ -218,8 +220,12 @@ class CoquiVoice:
             text = "".join(ch if ch in self._vocab else " " for ch in text)
         return _PUNCT_SPACE.sub(" ", text).strip()
 
-    def synthesize(self, text: str) -> np.ndarray:
-        """Float32 mono samples for ``text``; the same text always gives the same samples."""
+    def synthesize(self, text: str) -> Synthesis:
+        """Float32 mono samples for ``text``; the same text always gives the same samples.
+        Coqui reports no word events (``words`` is ``None``)."""
+        return Synthesis(self._samples(text), self.sample_rate)
+
+    def _samples(self, text: str) -> np.ndarray:
         prepared = self.prepare(text)
         if not prepared:
             return np.zeros(0, dtype=np.float32)
@@ -259,3 +265,26 @@ def download(preset: VoicePreset) -> Path:
     if problem:
         raise VoiceError(problem)
     return model_dir(preset.model_name)
+
+
+def _check(preset: VoicePreset) -> str | None:
+    if not preset.model_name and not (preset.model_path and preset.config_path):
+        return "a coqui voice needs model_name, or model_path and config_path"
+    for key in ("rate", "pitch", "volume"):
+        if getattr(preset, key) is not None:
+            return f"{key} is not a coqui setting"
+    return None
+
+
+ENGINE = Engine(
+    name="coqui",
+    tier="neural",
+    licence="MPL-2.0 (coqui-tts); each model has its own licence",
+    install=INSTALL_HINT,
+    load=lambda preset, allow_download=False: CoquiVoice(preset, allow_download=allow_download),
+    identity=lambda preset: {"coqui": model_identity(preset)},
+    problem=coqui_problem,
+    check=_check,
+    in_process_misses=2,  # a worker imports torch and loads the model: ~5 s
+    chunk=1,
+)

