@@ -15,8 +15,8 @@ Everything runs on this machine, in the same run, with cold clip caches:
               best of ``--repeat`` each, interleaved (goal: <= +5 %)
   fan-out     the long release (default: the weekly round-up) made by one worker whole,
               against 2 workers sharing it as clip jobs plus one assembly job (goal:
-              <= 0.55x). Voice: ky-espeak (RHVoice is not on main yet; espeak synthesises
-              ~50 sentences a second, so synthesis is a small share and fan-out gains little)
+              <= 0.55x). Voice: ``--voice`` (default ky-azamat, RHVoice); articles and the
+              overhead use ky-espeak
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from bulletin.web.routers.articles import article_task  # noqa: E402
 from bulletin.web.settings import ServeSettings  # noqa: E402
 from bulletin.web.store import ArticleState, ArticleStore, article_digest  # noqa: E402
 
-CONFIG = 'voice = "ky-espeak"\n\n[queue]\nheartbeat_s = 5\nfanout_sentences = {fanout}\n'
+CONFIG = 'voice = "{voice}"\n\n[queue]\nheartbeat_s = 5\nfanout_sentences = {fanout}\n'
 
 
 def free_port() -> int:
@@ -72,13 +72,15 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
 
 
 class Workers:
-    def __init__(self, url: str, config: Path, concurrency: int, home: Path) -> None:
+    def __init__(
+        self, url: str, config: Path, concurrency: int, home: Path, voice: str = "ky-espeak"
+    ) -> None:
         from rq import Worker
 
         env = {**os.environ, "BULLETIN_QUEUE_URL": url, "XDG_CACHE_HOME": str(home)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bulletin", "worker", "--config", str(config),
-             "--concurrency", str(concurrency), "--voices", "ky-espeak"],
+             "--concurrency", str(concurrency), "--voices", voice],
             env=env, cwd=ROOT, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         import redis
@@ -181,14 +183,17 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--long", type=Path, default=CORPUS / "16-weekly-roundup.txt")
+    parser.add_argument("--voice", default="ky-azamat", help="the fan-out's voice (a slow one)")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="bench-queue-"))
     redis_process, url = start_redis(root)
     whole = root / "whole.toml"
-    whole.write_text(CONFIG.format(fanout=0))  # 0: never split
+    whole.write_text(CONFIG.format(voice="ky-espeak", fanout=0))  # 0: never split
+    slow_whole = root / "slow-whole.toml"
+    slow_whole.write_text(CONFIG.format(voice=args.voice, fanout=0))
     split = root / "split.toml"
-    split.write_text(CONFIG.format(fanout=8) + "fanout_slice = 12\n")
+    split.write_text(CONFIG.format(voice=args.voice, fanout=8) + "fanout_slice = 12\n")
     corpus = sorted(p for p in CORPUS.glob("*.txt") if p != args.long)[: args.articles]
     releases = {f"a{i}": release_of(p) for i, p in enumerate(corpus)}
     try:
@@ -233,17 +238,17 @@ def main() -> None:
         from bulletin.make import Job, spoken_texts
 
         sentences = len(spoken_texts(Job("roundup", (args.long,)), load_settings(whole)))
-        one = Workers(url, whole, 1, root / "home-f1")
+        one = Workers(url, slow_whole, 1, root / "home-f1", args.voice)
         try:
-            whole_s = min(batch(url, root / "f1", whole, long) for _ in range(args.repeat))
+            whole_s = min(batch(url, root / "f1", slow_whole, long) for _ in range(args.repeat))
         finally:
             one.stop()
-        two = Workers(url, split, 2, root / "home-f2")
+        two = Workers(url, split, 2, root / "home-f2", args.voice)
         try:
             split_s = min(batch(url, root / "f2", split, long) for _ in range(args.repeat))
         finally:
             two.stop()
-        print(f"fan-out     {args.long.name} ({sentences} sentences, ky-espeak): one worker "
+        print(f"fan-out     {args.long.name} ({sentences} sentences, {args.voice}): one worker "
               f"{whole_s:6.2f} s, fanned out on 2 workers {split_s:6.2f} s = "
               f"{split_s / whole_s:.2f}x  (goal <= 0.55x)", flush=True)  # fmt: skip
     finally:
