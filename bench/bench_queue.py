@@ -184,6 +184,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--long", type=Path, default=CORPUS / "16-weekly-roundup.txt")
     parser.add_argument("--voice", default="ky-azamat", help="the fan-out's voice (a slow one)")
+    parser.add_argument("--slice", type=int, default=60, help="sentences per clip job")
+    parser.add_argument("--parts", default="throughput,overhead,fanout")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="bench-queue-"))
@@ -193,13 +195,14 @@ def main() -> None:
     slow_whole = root / "slow-whole.toml"
     slow_whole.write_text(CONFIG.format(voice=args.voice, fanout=0))
     split = root / "split.toml"
-    split.write_text(CONFIG.format(voice=args.voice, fanout=8) + "fanout_slice = 12\n")
+    split.write_text(CONFIG.format(voice=args.voice, fanout=8) + f"fanout_slice = {args.slice}\n")
+    parts = args.parts.split(",")
     corpus = sorted(p for p in CORPUS.glob("*.txt") if p != args.long)[: args.articles]
     releases = {f"a{i}": release_of(p) for i, p in enumerate(corpus)}
     try:
         # -- throughput --------------------------------------------------------------
         rates = {}
-        for count in (1, 2):
+        for count in (1, 2) if "throughput" in parts else ():
             workers = Workers(url, whole, count, root / f"home{count}")
             try:
                 best = min(
@@ -210,47 +213,50 @@ def main() -> None:
             rates[count] = len(releases) / best * 60
             print(f"throughput  {count} worker(s): {len(releases)} articles in {best:6.2f} s "
                   f"= {rates[count]:6.1f} articles/min", flush=True)  # fmt: skip
-        print(f"throughput  2 workers / 1 worker: {rates[2] / rates[1]:.2f}x  (goal >= 1.8x; "
-              f"{os.cpu_count()} cores here)", flush=True)  # fmt: skip
+        if rates:
+            print(f"throughput  2 workers / 1 worker: {rates[2] / rates[1]:.2f}x  (goal >= "
+                  f"1.8x; {os.cpu_count()} cores here)", flush=True)  # fmt: skip
 
         # -- overhead ----------------------------------------------------------------
-        article_id, release = next(iter(releases.items()))
-        direct(root, whole, "warmup", release)  # imports, voice
-        workers = Workers(url, whole, 1, root / "home-o")
-        try:
-            batch(url, root / "o-warm", whole, {"warmup": release})
-            queued, alone = [], []
-            for _ in range(max(3, args.repeat)):
-                alone.append(direct(root, whole, article_id, release))
-                queued.append(batch(url, root / "o", whole, {article_id: release}))
-            empty = empty_jobs(url, root)
-        finally:
-            workers.stop()
-        q, d = min(queued), min(alone)
-        print(f"overhead    direct {d:6.3f} s, through the queue {q:6.3f} s: "
-              f"{(q / d - 1) * 100:+.1f} % per job  (goal <= +5 %)", flush=True)  # fmt: skip
-        print(f"overhead    an empty job, submit -> done: {empty * 1000:.0f} ms = "
-              f"{empty / d * 100:+.1f} % of the direct make", flush=True)  # fmt: skip
+        if "overhead" in parts:
+            article_id, release = next(iter(releases.items()))
+            direct(root, whole, "warmup", release)  # imports, voice
+            workers = Workers(url, whole, 1, root / "home-o")
+            try:
+                batch(url, root / "o-warm", whole, {"warmup": release})
+                queued, alone = [], []
+                for _ in range(max(3, args.repeat)):
+                    alone.append(direct(root, whole, article_id, release))
+                    queued.append(batch(url, root / "o", whole, {article_id: release}))
+                empty = empty_jobs(url, root)
+            finally:
+                workers.stop()
+            q, d = min(queued), min(alone)
+            print(f"overhead    direct {d:6.3f} s, through the queue {q:6.3f} s: "
+                  f"{(q / d - 1) * 100:+.1f} % per job  (goal <= +5 %)", flush=True)  # fmt: skip
+            print(f"overhead    an empty job, submit -> done: {empty * 1000:.0f} ms = "
+                  f"{empty / d * 100:+.1f} % of the direct make", flush=True)  # fmt: skip
 
         # -- fan-out -----------------------------------------------------------------
-        long = {"roundup": release_of(args.long)}
-        from bulletin.config import load_settings
-        from bulletin.make import Job, spoken_texts
+        if "fanout" in parts:
+            long = {"roundup": release_of(args.long)}
+            from bulletin.config import load_settings
+            from bulletin.make import Job, spoken_texts
 
-        sentences = len(spoken_texts(Job("roundup", (args.long,)), load_settings(whole)))
-        one = Workers(url, slow_whole, 1, root / "home-f1", args.voice)
-        try:
-            whole_s = min(batch(url, root / "f1", slow_whole, long) for _ in range(args.repeat))
-        finally:
-            one.stop()
-        two = Workers(url, split, 2, root / "home-f2", args.voice)
-        try:
-            split_s = min(batch(url, root / "f2", split, long) for _ in range(args.repeat))
-        finally:
-            two.stop()
-        print(f"fan-out     {args.long.name} ({sentences} sentences, {args.voice}): one worker "
-              f"{whole_s:6.2f} s, fanned out on 2 workers {split_s:6.2f} s = "
-              f"{split_s / whole_s:.2f}x  (goal <= 0.55x)", flush=True)  # fmt: skip
+            sentences = len(spoken_texts(Job("roundup", (args.long,)), load_settings(whole)))
+            one = Workers(url, slow_whole, 1, root / "home-f1", args.voice)
+            try:
+                whole_s = min(batch(url, root / "f1", slow_whole, long) for _ in range(args.repeat))
+            finally:
+                one.stop()
+            two = Workers(url, split, 2, root / "home-f2", args.voice)
+            try:
+                split_s = min(batch(url, root / "f2", split, long) for _ in range(args.repeat))
+            finally:
+                two.stop()
+            print(f"fan-out     {args.long.name} ({sentences} sentences, {args.voice}): one worker "
+                  f"{whole_s:6.2f} s, fanned out on 2 workers {split_s:6.2f} s = "
+                  f"{split_s / whole_s:.2f}x  (goal <= 0.55x)", flush=True)  # fmt: skip
     finally:
         redis_process.terminate()
         redis_process.wait()
