@@ -321,6 +321,25 @@ def preload(voices: list[str]) -> None:
             preset = synth.resolve_voice(name)
             if preset.engine == "espeak":
                 _voice_in_process(preset, identity_digest(voice_identity(preset)))
+                _warm_up(preset)
+
+
+def _warm_up(preset) -> None:
+    """Make one sentence in a temporary folder, so that every module a make imports on
+    the way (audio, encoders, tags, captions) is loaded before the horses fork."""
+    import tempfile
+    from pathlib import Path
+
+    from bulletin import make
+    from bulletin.config import load_settings
+
+    with tempfile.TemporaryDirectory(prefix="bulletin-warm-") as folder:
+        source = Path(folder) / "warm.txt"
+        source.write_text("Салам.\n", encoding="utf-8")
+        settings = load_settings(None, {"output.dir": Path(folder) / "out"})
+        make.make_bulletin(
+            make.Job("warm", (source,)), settings, preset, cache_dir=Path(folder) / "c", jobs=1
+        )
 
 
 def _give_back(connection: redis.Redis, job: Job) -> None:

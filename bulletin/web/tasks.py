@@ -123,7 +123,7 @@ def make_article(
 
 FANOUT_SENTENCES = {"espeak": 400}  # espeak makes ~50 sentences a second: rarely worth it
 FANOUT_DEFAULT = 40
-FANOUT_SLICE = 10
+FANOUT_SLICE = 50  # a clip job forks a process and loads the voice: not too small
 
 
 def _fan_out(job, settings, preset, lexicon, state: ArticleState, kwargs: dict) -> Split | None:
