@@ -17,10 +17,11 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bulletin.errors import VoiceError
 
@@ -104,6 +105,29 @@ def engine_for(preset: VoicePreset) -> Engine:
 def tier_rank(tier: str) -> int:
     """0 for the best tier (neural), larger for worse ones."""
     return TIERS.index(tier) if tier in TIERS else len(TIERS)
+
+
+T = TypeVar("T")
+
+
+def process_wide(start: Callable[[], T]) -> Callable[[], T]:
+    """A getter that calls ``start()`` once per process, on first use, under a lock (an
+    engine library keeps global state: one instance a process, shared by its threads).
+
+    >>> engine = process_wide(_Engine)
+    >>> engine() is engine()
+    True
+    """
+    made: list[T] = []
+    lock = threading.Lock()
+
+    def get() -> T:
+        with lock:
+            if not made:
+                made.append(start())
+            return made[0]
+
+    return get
 
 
 def file_digest(paths: list[Path]) -> str:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bulletin.errors import VoiceError
-from bulletin.synth.engines import Engine, callback_guard, word_events, word_index
+from bulletin.synth.engines import Engine, callback_guard, process_wide, word_events, word_index
 from bulletin.synth.voice import Synthesis
 
 if TYPE_CHECKING:
@@ -387,17 +387,8 @@ class _Engine:
             return " ".join(out)
 
 
-_ENGINE: _Engine | None = None
-_ENGINE_LOCK = threading.Lock()
-
-
-def engine() -> _Engine:
-    """The process-wide libespeak-ng engine, started on first use."""
-    global _ENGINE
-    with _ENGINE_LOCK:
-        if _ENGINE is None:
-            _ENGINE = _Engine()
-        return _ENGINE
+# engine(): the process-wide libespeak-ng engine, started on first use
+engine = process_wide(_Engine)
 
 
 def espeak_version() -> str:

@@ -41,6 +41,7 @@ from bulletin.synth.engines import (
     Engine,
     callback_guard,
     file_digest,
+    process_wide,
     word_events,
     word_index,
 )
@@ -342,17 +343,8 @@ class _Engine:
         return audio, events
 
 
-_ENGINE: _Engine | None = None
-_ENGINE_LOCK = threading.Lock()
-
-
-def engine() -> _Engine:
-    """The process-wide RHVoice engine, started on first use."""
-    global _ENGINE
-    with _ENGINE_LOCK:
-        if _ENGINE is None:
-            _ENGINE = _Engine()
-        return _ENGINE
+# engine(): the process-wide RHVoice engine, started on first use
+engine = process_wide(_Engine)
 
 
 class RHVoiceVoice:
