@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -30,7 +29,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_make import bulletin, encode_floor, run_child, spoken_sentences  # noqa: E402
+from bench_make import (  # noqa: E402
+    bulletin,
+    edited_remake,
+    encode_floor,
+    run_child,
+    spoken_sentences,
+)
 
 ROOT = HERE.parent
 DEFAULT_RELEASE = ROOT / "examples" / "corpus" / "16-weekly-roundup.txt"
@@ -104,12 +109,7 @@ def main() -> None:
                 "<= 0.1x",
             )
         )
-        edited = work / release.name
-        text = release.read_text(encoding="utf-8")
-        stop = text.index(".", text.index("\n\n"))
-        edited.write_text(text[:stop] + " жана башкалар" + text[stop:], encoding="utf-8")
-        summary = run_child(bulletin("make", str(edited), *common, "--cache-dir", str(cache)))[2]
-        synthesised = re.search(r"(\d+) synthesised", summary).group(1)
+        synthesised = edited_remake(release, work, [*common, "--cache-dir", str(cache)])
         rows.append(("one sentence edited: synthesised", "", synthesised, "exactly 1"))
 
         code = (
