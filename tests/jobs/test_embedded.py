@@ -12,35 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from queue_client import lines, task, wait_for
 
-from bulletin.jobs import QueueFull, QueueSettings, Task, open_queue
+from bulletin.jobs import QueueFull, QueueSettings, open_queue
 from bulletin.jobs.embedded import EmbeddedQueue
 
 HERE = Path(__file__).resolve().parent
-
-
-def wait_for(queue, keys, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        states = [queue.state(key) for key in keys]
-        if all(s and s.status in ("done", "failed") for s in states):
-            return states
-        time.sleep(0.05)
-    raise AssertionError(f"not finished: {[queue.state(key) for key in keys]}")
-
-
-def lines(path: Path) -> list[str]:
-    return path.read_text().splitlines() if path.exists() else []
-
-
-def task(name, log, value, **extra):
-    return Task(
-        f"queue_tasks:{name}",
-        {"path": str(log), "value": value, **extra.pop("kwargs", {})},
-        key=f"t:{value}",
-        on_failure="queue_tasks:hook",
-        **extra,
-    )
 
 
 @pytest.fixture

@@ -9,34 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from queue_client import lines, task, wait_for
 from redis_fixtures import group_alive
 
-from bulletin.jobs import QueueFull, QueueSettings, Task, TaskState, open_queue
+from bulletin.jobs import QueueFull, QueueSettings, TaskState, open_queue
 from bulletin.jobs.redis import RedisQueue
-
-
-def wait_for(queue, keys, timeout=90.0, statuses=("done", "failed")) -> list[TaskState]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        states = [queue.state(key) for key in keys]
-        if all(s and s.status in statuses for s in states):
-            return states
-        time.sleep(0.05)
-    raise AssertionError(f"not reached {statuses}: {[queue.state(key) for key in keys]}")
-
-
-def lines(path: Path) -> list[str]:
-    return path.read_text().splitlines() if path.exists() else []
-
-
-def task(name, log, value, **extra):
-    return Task(
-        f"queue_tasks:{name}",
-        {"path": str(log), "value": value, **extra.pop("kwargs", {})},
-        key=f"t:{value}",
-        on_failure="queue_tasks:hook",
-        **extra,
-    )
 
 
 @pytest.fixture
