@@ -159,6 +159,7 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
     if not ready:
         raise BulletinError(f"voice {preset.name}: {why}")
     lexicon_table = _load_lexicon(default_lexicon(None, settings.lexicon))
+    bucket = _shared_store(config_module.find_config(config))
     pipeline.check_output_dir(settings.out_dir)
     cache = None if no_cache else (cache_dir or synth.default_cache_dir())
     pipeline.clean_stale(settings.out_dir, cache)
@@ -198,6 +199,10 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
                 )
                 sys.exit(stop.exit_code)
             bar.close()
+            if bucket is not None:  # the published set, also in the shared store
+                from bulletin.store.sets import publish_set
+
+                publish_set(bucket, f"out/{job.name}", {p.name: p for p in outcome.files.values()})
             _warn_not_read(job.name, outcome.not_read)
             if player:
                 _write_player(outcome)
@@ -207,6 +212,13 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
         publish_manifests(config, made)
     if failed:
         sys.exit(1)
+
+
+def _shared_store(config: Path | None):
+    """The bucket of ``[store] url`` / ``BULLETIN_STORE_URL`` (checked now), or None."""
+    from bulletin import store
+
+    return store.activate(config)
 
 
 def _read_stdin() -> str:
@@ -439,6 +451,7 @@ def serve(host, port, config, data_dir, workers, no_auth) -> None:
 
     path = config_module.find_config(config)
     settings = load_serve_settings(path, no_auth=no_auth, data_dir=data_dir, workers=workers)
+    _shared_store(path)
     try:
         import uvicorn
 
@@ -666,6 +679,7 @@ def worker(concurrency, voices, config, grace) -> None:
         ) from None
     names = [v.strip() for v in voices.split(",") if v.strip()] if voices else None
     queues = worker_queues(names, path)
+    _shared_store(path)
     status = run_workers(
         table["url"], queues, concurrency=concurrency, options=table, config=path, grace_s=grace
     )

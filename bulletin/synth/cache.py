@@ -9,8 +9,15 @@ the spoken text; the sample count and the CRC-32 of the whole file (word events 
 let a reader reject a truncated or corrupt entry, or one without valid word data, which is
 then deleted and made again. Writers write a hidden temporary file in the same folder and
 rename it into place, so processes can share a cache and never see a partial file.
+
 A cache that cannot be written (a full disk) is left as it is: the clips go to a
 temporary folder instead, with one warning line on stderr.
+
+With a bucket (``[store] url``, :mod:`bulletin.store`) the folder is this machine's copy
+and every entry is also one object ``clips/<key>``: a line ``bulletin-clip <file name>``
+(which carries the sample count and CRC-32) then the file's bytes, written with one PUT.
+A miss here is looked up there; an object that fails the checks is a miss (and is written
+again), so two machines writing one clip at once leave one whole entry.
 
 >>> cache = ClipCache(default_cache_dir())
 >>> key = clip_key("3f2a...", "салам дүйнө")
@@ -51,6 +58,7 @@ CLIP_FORMAT = 2
 WORDS_CHUNK = b"bwrd"
 _TIMINGS = ("engine", "estimate")
 _NAME = re.compile(r"^([0-9a-f]{40})-(\d+)-([0-9a-f]{8})\.wav$")
+_OBJECT_HEADER = b"bulletin-clip "
 
 
 def default_cache_dir() -> Path:
@@ -117,10 +125,15 @@ def wav_bytes(pcm: np.ndarray, sample_rate: int, extra: bytes = b"") -> bytes:
 
 
 class ClipCache:
-    """A folder of verified clip files; safe to share between processes."""
+    """A folder of verified clip files; safe to share between processes (and machines,
+    through a shared folder or the store's bucket)."""
 
     def __init__(self, directory: Path) -> None:
+        from bulletin import store
+
         self.directory = Path(directory)
+        # a --no-cache run's temporary folder is private: no bucket
+        self.bucket = None if self.directory in _TEMPORARY else store.active()
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -149,7 +162,26 @@ class ClipCache:
             with contextlib.suppress(OSError):
                 (self.directory / name).unlink()
         self._scan().pop(key, None)
-        return None
+        return self._fetch(key) if self.bucket is not None else None
+
+    def _fetch(self, key: str) -> Clip | None:
+        """The bucket's entry for ``key``, copied into the folder, or None (missing or bad)."""
+        assert self.bucket is not None
+        blob = self.bucket.get(f"clips/{key}")
+        if blob is None or not blob.startswith(_OBJECT_HEADER):
+            return None
+        line, _, data = blob.partition(b"\n")
+        name = line[len(_OBJECT_HEADER) :].decode("ascii", "replace")
+        m = _NAME.match(name)
+        if not m or m.group(1) != key or check_entry(name, data) is None:
+            return None
+        try:
+            target = self._write(name, key, data)
+        except OSError:
+            return None  # the folder cannot take it: made again, as without the bucket
+        if self._index is not None:
+            self._index.setdefault(key, []).insert(0, name)
+        return verify(target)
 
     def put(
         self,
@@ -181,6 +213,8 @@ class ClipCache:
             target = self._write(name, key, blob)
         if self._index is not None:
             self._index.setdefault(key, []).insert(0, name)
+        if self.bucket is not None:
+            self.bucket.put(f"clips/{key}", _OBJECT_HEADER + name.encode("ascii") + b"\n" + blob)
         return Clip(
             path=target,
             samples=len(pcm),
@@ -221,14 +255,24 @@ def _spill_dir() -> Path:
 
 def verify(path: Path) -> Clip | None:
     """Check an entry's length, CRC-32 and word data; the clip, or ``None`` if bad."""
-    m = _NAME.match(path.name)
+    try:
+        blob = path.read_bytes() if _NAME.match(path.name) else None
+    except OSError:
+        return None
+    checked = None if blob is None else check_entry(path.name, blob)
+    if checked is None:
+        return None
+    samples, sample_rate, words, timing = checked
+    return Clip(path=path, samples=samples, sample_rate=sample_rate, words=words, timing=timing)
+
+
+def check_entry(name: str, blob: bytes) -> tuple[int, int, Any, Any] | None:
+    """``(samples, sample_rate, words, timing)`` of the entry file ``name`` holding
+    ``blob``, or None when its length, CRC-32 or word data are wrong."""
+    m = _NAME.match(name)
     if not m:
         return None
     samples, crc = int(m.group(2)), int(m.group(3), 16)
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
     if zlib.crc32(blob) != crc or blob[:4] != b"RIFF" or blob[8:16] != b"WAVEfmt ":
         return None
     at = HEADER_BYTES + 2 * samples
@@ -242,7 +286,7 @@ def verify(path: Path) -> Clip | None:
         return None
     sample_rate = struct.unpack_from("<I", blob, 24)[0]
     words, timing = parsed
-    return Clip(path=path, samples=samples, sample_rate=sample_rate, words=words, timing=timing)
+    return samples, sample_rate, words, timing
 
 
 def _parse_words(body: bytes, samples: int) -> tuple[tuple[WordEvent, ...] | None, Any] | None:
