@@ -64,7 +64,7 @@ def check_url(value: Any) -> str:
             "must name a bucket (3 to 63 lowercase letters, digits, '.' or '-'), "
             'e.g. "s3://bucket/prefix"'
         )
-    if "//" in prefix or any(part in (".", "..") for part in prefix.split("/")):
+    if prefix and any(part in ("", ".", "..") for part in prefix.split("/")):
         raise ValueError("must have a plain prefix (no empty, '.' or '..' parts)")
     return value.rstrip("/")
 
