@@ -5,8 +5,15 @@ PUTs, 404s, a missing bucket); nothing leaves the machine."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from store_fixtures import S3Server
+
+# the queue tests' real redis-server fixture, for the workers sharing a bucket
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "jobs"))
+from redis_fixtures import redis_server  # noqa: E402, F401
 
 
 @pytest.fixture(scope="session")
