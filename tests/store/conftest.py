@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from store_fixtures import S3Server
 
-# the queue tests' real redis-server fixture, for the workers sharing a bucket
+# the queue tests' real redis-server fixture, for the workers sharing a bucket, and the web
+# tests' real ``bulletin serve`` helpers
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "jobs"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
 from redis_fixtures import redis_server  # noqa: E402, F401
 
 
