@@ -159,7 +159,7 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
     if not ready:
         raise BulletinError(f"voice {preset.name}: {why}")
     lexicon_table = _load_lexicon(default_lexicon(None, settings.lexicon))
-    bucket = _shared_store(config_module.find_config(config))
+    bucket = _shared_store(config_module.find_config(config), clips=not no_cache)
     pipeline.check_output_dir(settings.out_dir)
     cache = None if no_cache else (cache_dir or synth.default_cache_dir())
     pipeline.clean_stale(settings.out_dir, cache)
@@ -214,11 +214,11 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
         sys.exit(1)
 
 
-def _shared_store(config: Path | None):
+def _shared_store(config: Path | None, clips: bool = True):
     """The bucket of ``[store] url`` / ``BULLETIN_STORE_URL`` (checked now), or None."""
     from bulletin import store
 
-    return store.activate(config)
+    return store.activate(config, clips=clips)
 
 
 def _read_stdin() -> str:

@@ -126,10 +126,11 @@ def store_config(config: Path | None) -> dict[str, Any]:
     return table
 
 
-def activate(config: Path | None) -> Bucket | None:
+def activate(config: Path | None, clips: bool = True) -> Bucket | None:
     """The bucket of ``[store]`` (None: folders only), checked now (a wrong URL, a missing
     bucket, no credentials, an endpoint that does not answer: one :class:`StoreError`
-    line), and made this process's and its children's (``BULLETIN_STORE_*``)."""
+    line), and made this process's and its children's (``BULLETIN_STORE_*``), which is
+    what clip caches use; ``clips=False`` (``make --no-cache``): not for clips."""
     table = store_config(config)
     url = table.pop("url", None)
     if url is None:
@@ -140,6 +141,9 @@ def activate(config: Path | None) -> Bucket | None:
     bucket = active()
     assert bucket is not None
     bucket.check()
+    if not clips:
+        os.environ.pop(STORE_ENV)
+        os.environ.pop(OPTIONS_ENV)
     return bucket
 
 
@@ -195,6 +199,7 @@ class Bucket:
             attempts = 1 + self.options.get("retries", 2)
             kwargs: dict[str, Any] = {
                 "skip_instance_cache": True,
+                "use_listings_cache": False,  # other machines write here too
                 "config_kwargs": {
                     "connect_timeout": timeout,
                     "read_timeout": timeout,

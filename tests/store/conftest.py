@@ -31,6 +31,8 @@ def bucket_url(s3_server, monkeypatch, request):
     environment the way AWS's own tools read them."""
     for name, value in s3_server.environment().items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("BULLETIN_STORE_URL", raising=False)
-    monkeypatch.delenv("BULLETIN_STORE_OPTIONS", raising=False)
+    for name in ("BULLETIN_STORE_URL", "BULLETIN_STORE_OPTIONS"):
+        # an in-process make sets them (for its workers): undone after the test
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return s3_server.new_bucket()

@@ -65,6 +65,22 @@ def test_a_second_machine_replays_every_clip_from_the_bucket(tmp_path, s3_server
     assert set(published) == {p.name for p in (tmp_path / "out-b").iterdir()}
 
 
+def test_no_cache_keeps_clips_out_of_the_bucket_but_publishes(tmp_path, s3_server, bucket_url):
+    config = store_config(tmp_path / "bulletin.toml", bucket_url, s3_server.endpoint)
+    result = CliRunner().invoke(
+        main,
+        ["make", str(RELEASE), "--config", str(config), "--no-cache", "--out",
+         str(tmp_path / "out"), "--jobs", "2", "--quiet"],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    bucket = _bucket(bucket_url, s3_server.endpoint)
+    assert bucket.keys("clips") == []
+    published = read_set(bucket, "out/release")
+    assert published is not None
+    assert published["release.mp3"] == (tmp_path / "out" / "release.mp3").read_bytes()
+
+
 def test_a_corrupt_object_is_a_miss_and_is_written_again(tmp_path, s3_server, bucket_url):
     config = store_config(tmp_path / "bulletin.toml", bucket_url, s3_server.endpoint)
     assert _make(tmp_path, config, "cache-a", "out-a").exit_code == 0
