@@ -225,7 +225,8 @@ class Bucket:
     def get(self, key: str) -> bytes | None:
         """The object's bytes, or None when there is none."""
         try:
-            return self.fs.cat_file(self.path(key))
+            # one GET (s3fs would HEAD first to split a large object into ranged reads)
+            return self.fs.cat_file(self.path(key), max_concurrency=1)
         except FileNotFoundError as error:
             if _no_bucket(error):
                 raise self._error(error, f"reading {key}") from None
