@@ -568,6 +568,7 @@ def run_schedule(once: bool, at_time: str | None, config: Path | None, jobs: int
     from bulletin import lifecycle
 
     path = str(_feed_config(config))
+    _shared_store(Path(path))
     with lifecycle.stop_on_signals():
         try:
             report = run_once(path, at_time, jobs=jobs)
@@ -606,6 +607,7 @@ def watch_command(config: Path | None, jobs: int | None) -> None:
         click.echo(line)
         sys.stdout.flush()
 
+    _shared_store(Path(path))
     queue = _schedule_queue(Path(path))
     stop, running = threading.Event(), threading.Event()
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
