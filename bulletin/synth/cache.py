@@ -173,7 +173,8 @@ class ClipCache:
         line, _, data = blob.partition(b"\n")
         name = line[len(_OBJECT_HEADER) :].decode("ascii", "replace")
         m = _NAME.match(name)
-        if not m or m.group(1) != key or check_entry(name, data) is None:
+        checked = check_entry(name, data) if m and m.group(1) == key else None
+        if checked is None:
             return None
         try:
             target = self._write(name, key, data)
@@ -181,7 +182,10 @@ class ClipCache:
             return None  # the folder cannot take it: made again, as without the bucket
         if self._index is not None:
             self._index.setdefault(key, []).insert(0, name)
-        return verify(target)
+        samples, sample_rate, words, timing = checked
+        return Clip(
+            path=target, samples=samples, sample_rate=sample_rate, words=words, timing=timing
+        )
 
     def put(
         self,

@@ -144,3 +144,22 @@ def test_machines_writing_the_same_clips_at_once_leave_one_whole_entry_each(
     for index in range(KEYS):
         clip = reader.get(clip_key("e" * 64, f"сүйлөм {index}"))
         assert clip is not None and clip.samples == 3000 + index
+
+
+def test_an_object_under_another_key_or_without_its_header_is_a_miss(
+    tmp_path, s3_server, bucket_url, monkeypatch
+):
+    options = f'{{"endpoint_url": "{s3_server.endpoint}", "retries": 0, "timeout_s": 5}}'
+    monkeypatch.setenv(store.STORE_ENV, bucket_url)
+    monkeypatch.setenv(store.OPTIONS_ENV, options)
+    first, second = clip_key("d" * 64, "бир"), clip_key("d" * 64, "эки")
+    made = ClipCache(tmp_path / "a").put(first, _samples(1), 22050, (WordEvent(0, 0, 9),), "engine")
+    bucket = store.active()
+    whole = bucket.get(f"clips/{first}")
+    bucket.put(f"clips/{second}", whole)  # a whole entry, but of another clip
+    assert ClipCache(tmp_path / "b").get(second) is None
+    bucket.put(f"clips/{second}", whole.partition(b"\n")[2])  # the WAV without its name line
+    assert ClipCache(tmp_path / "c").get(second) is None
+    fetched = ClipCache(tmp_path / "d").get(first)
+    assert fetched is not None and fetched.path.read_bytes() == made.path.read_bytes()
+    assert fetched.words == made.words and fetched.path.parent == tmp_path / "d"
