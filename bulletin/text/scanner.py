@@ -56,6 +56,8 @@ INT = rf"(?:{GROUPED}|\d+)"
 DEC = r"(?:[,.]\d+)"
 CUR = "[$€₽₸£¥₺]"
 NOT_WORD_AFTER = rf"(?![{LO}{UP}{LAT}])"
+# a unit's abbreviation dot inside a sentence (15 т. өндүрүлдү): not read, not a full stop
+UNIT_DOT = rf"(?:\.(?={SP}+[{LO}]))?"
 SUF_RE = re.compile(SUF)
 _ORD_HW = re.compile(rf"{I}?н?ч{I}")
 _ANNIVERSARY = re.compile(r"жылды[кг]|жылдык")
@@ -72,7 +74,10 @@ _COLLECTIVE = {
     "8": "сегизөө",
     "9": "тогузоо",
 }
-_SENT_END = re.compile(rf"{SP}*(?:$|[{UP}A-Z«\"“„—–\-(])")
+_UNTIL = re.compile(rf"{SP}*чейин(?![{LO}])")
+_BETWEEN = re.compile(rf"{SP}*аралы[гкө]")
+_AFTER_SAAT = r"(?<=[Сс]аат[ \u00a0])"
+_SENT_END = re.compile(rf"{SP}*(?:$|\n|[{UP}A-Z«\"“„—–\-(])")
 # an all-capitals neighbour word: the acronym is part of a capitals rubric (АБА ЫРАЙЫ)
 _CAPS_BEFORE = re.compile(rf"(?:^|[^{LO}{UP}])[{UP}]{{2,}}[ \u00a0]+$")
 _CAPS_AFTER = re.compile(rf"[ \u00a0]+[{UP}]{{2,}}(?![{LO}])")
@@ -149,8 +154,8 @@ def _master() -> str:
     latinkey = "|".join(re.escape(k) for k in latin_keys)
     mixed = "|".join(re.escape(k) for k in abbreviations.mixed_case_keys()) or "(?!)"
     tail_unit = (
-        rf"(?:{SP}?(?P<unit>{long_units})(?:-?(?![аеиоөуүыэ])(?P<usuf>{SUF}))?{NOT_WORD_AFTER}"
-        rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)-?(?![аеиоөуүыэ])(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]))"
+        rf"(?:{SP}?(?P<unit>{long_units})(?:-?(?![аеиоөуүыэ])(?P<usuf>{SUF}))?{NOT_WORD_AFTER}{UNIT_DOT}"
+        rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)-?(?![аеиоөуүыэ])(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]){UNIT_DOT})"
     )
     num = (
         rf"(?P<num>(?P<join>(?<=[{LO}{UP}{LAT}])-)?"
@@ -158,7 +163,7 @@ def _master() -> str:
         rf"(?:(?<![\w.,№\-])(?P<sign>[+\-–−])(?=\d))?"
         rf"(?P<n1>{INT})(?P<d1>{DEC})?(?:/(?P<den>\d+))?"
         rf"(?:(?P<rsep>[-–—])(?:(?P<sign2>[+\-–−])(?=\d))?(?P<n2>{INT})(?P<d2>{DEC})?)?"
-        rf"(?:-(?!жж?\.(?![{LO}]))(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)(?P<hwdot>(?<=мкр)\.(?![{LO}]))?"
+        rf"(?:-(?!жж?\.(?![{LO}]))(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)(?P<hwdot>(?:(?<=мкр)|(?<=кв))\.(?![{LO}]))?"
         rf"|(?:-|{SP}?)(?P<yr>жж?)\.(?![{LO}])"
         rf"|-(?P<para>§)(?P<parasuf>[{LO}]*)"
         rf"|(?P<dangle>-)(?=,|{SP}+(?:жана|же|,){SP})"
@@ -179,8 +184,14 @@ def _master() -> str:
         rf"|(?<![\d\-])\d{{2,3}}-\d{{2}}-\d{{2}}(?![\d\-]))",
         rf"(?P<date>(?<![\d.])(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>\d{{4}})(?!\d)"
         rf"(?:-?жыл(?P<dsuf>[{LO}]*)|(?:-|{SP})?(?P<dyr>ж)\.(?![{LO}]))?)",
-        rf"(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:]))",
+        rf"(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:])(?:(?P<trsuf>{SUF}){NOT_WORD_AFTER})?)",
         rf"(?P<time>(?<![\d:])(?P<th>\d{{1,2}}):(?P<tm>\d{{1,2}})(?![\d:])(?:(?P<tsuf>{SUF}){NOT_WORD_AFTER})?)",
+        # a time written with a dot (саат 10.30да, 9.00дө, саат 9.00-18.00): after саат, or on
+        # the hour, so 3.75 and 2.30 млн stay decimals
+        rf"(?P<dtrange>(?<![\d.,:$€₽₸£¥₺])(?:{_AFTER_SAAT}|(?=\d{{1,2}}\.00{SP}?[-–—]{SP}?\d{{1,2}}\.00(?![\d,.])))"
+        rf"(?P<e1>\d{{1,2}})\.(?P<f1>[0-5]\d){SP}?[-–—]{SP}?(?P<e2>\d{{1,2}})\.(?P<f2>[0-5]\d)(?![\d,.])(?:(?P<frsuf>{SUF}){NOT_WORD_AFTER})?)",
+        rf"(?P<dtime>(?<![\d.,:$€₽₸£¥₺])(?:{_AFTER_SAAT}|(?=\d{{1,2}}\.00(?![\d,.])))"
+        rf"(?P<dh>\d{{1,2}})\.(?P<dmin>[0-5]\d)(?![\d,.])(?:(?P<dtsuf>{SUF}){NOT_WORD_AFTER})?)",
         rf"(?P<temp>(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:\.\.\.|…)"
         rf"(?P<ts2>[+\-–−])?(?P<tn2>\d+(?:,\d+)?)(?:{SP}?(?P<tunit>°{SP}?[CСF]?))?"
         rf"(?:(?P<tempsuf>{SUF}){NOT_WORD_AFTER})?)",
@@ -331,7 +342,12 @@ class _Rewriter:
         return spoken, "date"
 
     def _trange(self, m: re.Match[str]) -> tuple[str, str]:
-        return times.read_time_range(m["a1"], m["b1"], m["a2"], m["b2"]), "time:range"
+        until = not _UNTIL.match(self.text, m.end())  # 9:00-18:00 чейин: said once
+        joined = bool(_BETWEEN.match(self.text, m.end()))  # 9:00-18:00 аралыгында
+        spoken = times.read_time_range(
+            m["a1"], m["b1"], m["a2"], m["b2"], m["trsuf"] or "", until=until, joined=joined
+        )
+        return spoken, "time:range"
 
     def _time(self, m: re.Match[str]) -> tuple[str, str]:
         h, mi, suf = m["th"], m["tm"], m["tsuf"] or ""
@@ -339,6 +355,24 @@ class _Rewriter:
         if times.is_time(h, mi) and not _SCORE_NEXT.match(after):
             return times.read_time(h, mi, suf), "time"
         return times.read_score(h, mi, suf), "score"
+
+    def _dtrange(self, m: re.Match[str]) -> tuple[str, str]:
+        suffix = m["frsuf"] or ""
+        if times.is_time(m["e1"], m["f1"]) and times.is_time(m["e2"], m["f2"]):
+            until = not _UNTIL.match(self.text, m.end())
+            joined = bool(_BETWEEN.match(self.text, m.end()))
+            spoken = times.read_time_range(
+                m["e1"], m["f1"], m["e2"], m["f2"], suffix, until=until, joined=joined
+            )
+            return spoken, "time:range"
+        return attach(f"{decimal(m['e1'], m['f1'])}-{decimal(m['e2'], m['f2'])}", suffix), "range"
+
+    def _dtime(self, m: re.Match[str]) -> tuple[str, str]:
+        """саат 10.30да → саат он отузда; a value that is no clock time is a decimal."""
+        h, mi, suf = m["dh"], m["dmin"], m["dtsuf"] or ""
+        if times.is_time(h, mi):
+            return times.read_time(h, mi, suf), "time"
+        return attach(decimal(h, mi), suf), "decimal"
 
     def _temp(self, m: re.Match[str]) -> tuple[str, str]:
         def signed(sign: str | None, value: str) -> str:
@@ -511,6 +545,8 @@ _BRANCHES = (
     "date",
     "trange",
     "time",
+    "dtrange",
+    "dtime",
     "temp",
     "latinkey",
     "alnum",
@@ -655,8 +691,9 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
             rest_word = hw
             if len(hw) > 1 and hw in _HW_UNITS:
                 rest_word = unit_parts(hw)[0]  # 272-км аралыгында → ... экинчи километр
-            elif low == "мкр":
-                rest_word = "микрорайон"  # 7-мкр. → жетинчи микрорайон
+            elif low in ("мкр", "кв"):
+                # 7-мкр. → жетинчи микрорайон, 24-кв. → жыйырма төртүнчү квартира
+                rest_word = "микрорайон" if low == "мкр" else "квартира"
                 if m["hwdot"] and _SENT_END.match(text, m.end()):
                     rest_word += "."
     if m["yr"]:
