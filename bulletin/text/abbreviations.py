@@ -19,6 +19,19 @@ def spell_cyrillic(word: str) -> str:
     return "".join(names.get(ch.upper(), ch.lower()) for ch in word if ch.isalpha())
 
 
+def _word_like(word: str) -> bool:
+    """An unknown acronym said as a word: four letters or more, two vowels or more, and no
+    three vowels in a row (ЕАӨБ is spelled: еаөбэ)."""
+    if len(word) < 4 or sum(1 for ch in word if ch in _VOWELS) < 2:
+        return False
+    run = 0
+    for ch in word:
+        run = run + 1 if ch in _VOWELS else 0
+        if run >= 3:
+            return False
+    return True
+
+
 def entry(word: str) -> tuple[str, str, str] | None:
     """(spoken, kind, bare form before a word) for a shipped acronym."""
     row = table("abbreviations").get(word)
@@ -61,8 +74,7 @@ def read_acronym(
         if before_word and not suffix:
             return bare, f"acronym:{kind}"
         return read_with_kind(spoken, kind, suffix), f"acronym:{kind}"
-    vowels = sum(1 for ch in word if ch in _VOWELS)
-    if rubric or (len(word) >= 4 and vowels >= 2):
+    if rubric or _word_like(word):
         return word + suffix, "pass"
     return attach(spell_cyrillic(word), suffix), "acronym:spell"
 

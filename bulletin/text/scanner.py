@@ -113,7 +113,6 @@ _NAME_BEFORE = re.compile(rf"[{UP}]|\d+-[{LO}]")
 _ADDRESS = re.compile(
     rf"(?:(?<![{LO}{UP}])(?:к|көч|пр|б-р|мкр)\.?|көчөсү|проспектиси|бульвары|үй|дарек\w*)[,\s]*$"
 )
-_CAPITAL_WORD = re.compile(rf"{SP}+(?:[{UP}][{LO}]+|[IVX]+){SP}+[{LO}{UP}]")
 _SUPERSCRIPT = {"²": "квадрат", "³": "куб"}
 _HW_UNITS = frozenset({"км", "см", "мм", "кг", "га"})
 # Unicode vulgar fractions: (numerator, denominator)
@@ -288,6 +287,21 @@ class _Rewriter:
         return True
 
     # -- helpers -----------------------------------------------------------
+    def _ends_sentence(self, end: int, word: str) -> bool:
+        """True when the dot of *word* (an abbreviation ending at *end*) is also a full stop.
+
+        As ``split_sentences`` decides it: 1987-ж. КУУну бүтүргөн goes on, 1987-ж. Андан
+        кийин ends; the end of a line ends it.
+        """
+        text = self.text
+        if not _SENT_END.match(text, end):
+            return False
+        following = text[end : end + 40].lstrip(SP_CHARS)
+        if not following or following[0] == "\n":
+            return True
+        start = end - len(word)
+        return not no_split_after(word, following, text[max(0, start - 24) : start])
+
     def _before_is_letter(self, m: re.Match[str]) -> bool:
         start = m.start()
         return start > 0 and self.text[start - 1].isalpha()
@@ -337,7 +351,7 @@ class _Rewriter:
         if spoken is None:
             parts = [cardinal_str(m["dd"]), cardinal_str(m["dm"]), cardinal_str(m["dy"])]
             return " ".join(parts), "date:invalid"
-        if m["dyr"] and _SENT_END.match(self.text, m.end()):
+        if m["dyr"] and self._ends_sentence(m.end(), m.group(0).split()[-1]):
             spoken += "."  # the abbreviation's dot is the full stop
         return spoken, "date"
 
@@ -502,7 +516,7 @@ class _Rewriter:
         if written in ("к.", "кк.") and _ROMAN_BEFORE.search(before):
             # XVII к. салынган → он жетинчи кылымда салынган (not көчөсү)
             spoken = dates.context_word("кылым" if written == "к." else "кылымдар", after)
-            if _SENT_END.match(self.text, m.end()) and not no_split_after(written, after.lstrip()):
+            if self._ends_sentence(m.end(), written):
                 spoken += "."
             return spoken, "graphic:century"
         if written in _AFTER_NAME and not after_name:
@@ -702,7 +716,7 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
         after = text[m.end() : m.end() + 40]
         rest_word = dates.context_word("жылдар" if m["yr"] == "жж" else "жыл", after)
         rule = "ordinal:year"
-        if _SENT_END.match(text, m.end()) and not _CAPITAL_WORD.match(text, m.end()):
+        if rw._ends_sentence(m.end(), m.group(0).split()[-1]):
             rest_word += "."  # 2024-ж. Париж Олимпиадасында: a name goes on
     if m["para"]:
         # 12-§ында → он экинчи параграфында: the suffix after § goes on параграф
