@@ -197,7 +197,7 @@ def _master() -> str:
     ]
     if latinkey:
         branches.append(
-            rf"(?P<latinkey>(?P<lk>(?<![{LAT}0-9])(?:{latinkey})(?![{LAT}0-9]))(?:['’](?=[{LO}]))?(?P<lksuf>[{LO}]*)(?P<lkhy>-(?=[{LO}]))?)"
+            rf"(?P<latinkey>(?P<lk>(?<![{LAT}0-9])(?:{latinkey})(?![{LAT}0-9]))(?:['’](?=[{LO}]))?(?P<lksuf>[{LO}]*)(?:-(?P<lkhsuf>(?=[{LO}]){SUF})(?![{LO}{UP}\-])|(?P<lkhy>-(?=[{LO}])))?)"
         )
     branches += [
         rf"(?P<alnum>(?<![{LO}{UP}{LAT}\d.,])(?:(?P<an_d>\d{{1,4}})(?P<an_l>[A-Z]{{1,2}})"
@@ -208,7 +208,7 @@ def _master() -> str:
         num,
         rf"(?P<roman>(?<![{LO}{UP}{LAT}\d])(?P<r1>[IVXLCDMХІ]+)(?:[-–](?P<r2>[IVXLCDMХІ]+))?"
         rf"(?:-(?P<rhw>[{LO}]+))?(?![{LO}{UP}{LAT}0-9]))",
-        rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?:['’](?=[{LO}]))?(?P<lsuf>[{LO}]*)(?P<lhy>-(?=[{LO}{UP}]))?)",
+        rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?:['’](?=[{LO}]))?(?P<lsuf>[{LO}]*)(?:-(?P<lhsuf>(?=[{LO}]){SUF})(?![{LO}{UP}\-])|(?P<lhy>-(?=[{LO}{UP}])))?)",
         rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}))"
         rf"(?P<asuf>[{LO}]*)(?![{UP}]))",
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
@@ -409,9 +409,9 @@ class _Rewriter:
 
     def _latinkey(self, m: re.Match[str]) -> tuple[str, str]:
         spoken = latin.lookup(m["lk"]) or latin.read_latin(m["lk"])
-        spoken = attach(spoken, m["lksuf"]) if m["lksuf"] else spoken
-        if m["lkhy"]:
-            spoken += " "  # 5G-тармак → беш-джи тармак
+        suffix = m["lksuf"] or m["lkhsuf"] or ""  # Wi-Fi-га → вай-файга
+        spoken = attach(spoken, suffix) if suffix else spoken
+        # 5G-тармак → беш-джи тармак: _pad puts the space for the hyphen
         return self._pad(m, spoken), "latin:lexicon"
 
     def _num(self, m: re.Match[str]) -> tuple[str, str]:
@@ -457,14 +457,17 @@ class _Rewriter:
         if any("A" <= ch <= "Z" for ch in word):
             # not a numeral (ID-картасын): Latin letters, the Kyrgyz word kept
             spoken = latin.read_latin(r1) + ("-" + latin.read_latin(r2) if r2 else "")
-            if m["rhw"]:
-                spoken += " " + m["rhw"]
+            hw = m["rhw"]
+            if hw and len(hw) <= 4 and SUF_RE.fullmatch(hw):
+                spoken = attach(spoken, hw)  # ID-ге → ай-диге
+            elif hw:
+                spoken += " " + hw
             return self._pad(m, spoken), "latin"
         return word, "pass"
 
     def _latin(self, m: re.Match[str]) -> tuple[str, str]:
         spoken = latin.read_latin(m["lw"])
-        suffix = m["lsuf"] or ""
+        suffix = m["lsuf"] or m["lhsuf"] or ""  # TikTok-та → Тиктокто
         if suffix and spoken:
             spoken = attach(spoken, suffix)
         elif suffix:
