@@ -59,16 +59,21 @@ def read_acronym(
     rubric: bool = False,
     in_brackets: bool = False,
     before_word: bool = False,
+    after_genitive: bool = False,
 ) -> tuple[str, str]:
     """(spoken, rule) for an all-capitals Cyrillic token with an optional suffix.
 
     *in_brackets*: the acronym stands alone in brackets after its full name, so it is
     spelled by letter names; *before_word*: no suffix and a word follows (КР Финансы
-    министрлиги), so the entry's attributive form is used.
+    министрлиги), so the entry's attributive form is used; *after_genitive*: a genitive
+    stands before it (КР ЖКнын → Кыргыз Республикасынын Жогорку Кеңешинин), so the head
+    takes the possessive.
     """
     known = entry(word)
     if known is not None:
         spoken, kind, bare = known
+        if after_genitive and kind in ("expand", "spell") and not in_brackets:
+            return attach(attach(spoken, "ы"), suffix, possessive=True), f"acronym:{kind}"
         if in_brackets and kind != "word" and not suffix:
             return spell_cyrillic(word), "acronym:brackets"
         if before_word and not suffix:
@@ -77,6 +82,12 @@ def read_acronym(
     if rubric or _word_like(word):
         return word + suffix, "pass"
     return attach(spell_cyrillic(word), suffix), "acronym:spell"
+
+
+def genitive_before(word: str) -> bool:
+    """True when the acronym *word*, bare before a noun, is read as a genitive (КР, РФ)."""
+    known = entry(word)
+    return known is not None and known[2] != known[0]
 
 
 def graphic_entry(written: str) -> tuple[str, str] | None:

@@ -81,6 +81,8 @@ _SENT_END = re.compile(rf"{SP}*(?:$|\n|[{UP}A-Z«\"“„—–\-(])")
 # an all-capitals neighbour word: the acronym is part of a capitals rubric (АБА ЫРАЙЫ)
 _CAPS_BEFORE = re.compile(rf"(?:^|[^{LO}{UP}])[{UP}]{{2,}}[ \u00a0]+$")
 _CAPS_AFTER = re.compile(rf"[ \u00a0]+[{UP}]{{2,}}(?![{LO}])")
+# a bare acronym just before this one (КР ЖК): read as a genitive when its entry says so
+_PREV_ACRONYM = re.compile(rf"(?<![{LO}{UP}])([{UP}]{{2,}})[ \u00a0]+$")
 _LINE_START = re.compile(r"(?:^|\n)[ \u00a0]*$")
 _LINE_END = re.compile(r"[ \u00a0]*(?:\n|$)")
 _BEFORE_WORD = re.compile(
@@ -500,8 +502,15 @@ class _Rewriter:
             and text[m.end() : m.end() + 1] == ")"
         )
         before_word = bool(_BEFORE_WORD.match(text, m.end()))
+        prev = _PREV_ACRONYM.search(text, max(0, m.start() - 12), m.start())
+        after_genitive = prev is not None and abbreviations.genitive_before(prev.group(1))
         return abbreviations.read_acronym(
-            word, suffix, rubric=rubric, in_brackets=in_brackets, before_word=before_word
+            word,
+            suffix,
+            rubric=rubric,
+            in_brackets=in_brackets,
+            before_word=before_word,
+            after_genitive=after_genitive,
         )
 
     def _graphic(self, m: re.Match[str]) -> tuple[str, str]:
