@@ -74,6 +74,7 @@ _COLLECTIVE = {
     "8": "сегизөө",
     "9": "тогузоо",
 }
+_DATIVE = re.compile(rf"[гк]{A}")
 _UNTIL = re.compile(rf"{SP}*чейин(?![{LO}])")
 _BETWEEN = re.compile(rf"{SP}*аралы[гкө]")
 _AFTER_SAAT = r"(?<=[Сс]аат[ \u00a0])"
@@ -193,8 +194,9 @@ def _master() -> str:
         rf"(?P<e1>\d{{1,2}})\.(?P<f1>[0-5]\d){SP}?[-–—]{SP}?(?P<e2>\d{{1,2}})\.(?P<f2>[0-5]\d)(?![\d,.])(?:(?P<frsuf>{SUF}){NOT_WORD_AFTER})?)",
         rf"(?P<dtime>(?<![\d.,:$€₽₸£¥₺])(?:{_AFTER_SAAT}|(?=\d{{1,2}}\.00(?![\d,.])))"
         rf"(?P<dh>\d{{1,2}})\.(?P<dmin>[0-5]\d)(?![\d,.])(?:(?P<dtsuf>{SUF}){NOT_WORD_AFTER})?)",
-        rf"(?P<temp>(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:\.\.\.|…)"
-        rf"(?P<ts2>[+\-–−])?(?P<tn2>\d+(?:,\d+)?)(?:{SP}?(?P<tunit>°{SP}?[CСF]?))?"
+        rf"(?P<temp>(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:{SP}?°[CСF]?)?(?:\.\.\.|…)"
+        rf"(?P<ts2>[+\-–−])?(?P<tn2>\d+(?:,\d+)?)"
+        rf"(?:{SP}?(?P<tunit>°{SP}?[CСF]?)|{SP}(?P<tword>градус)(?=[{LO}]{{0,4}}(?![{LO}])))?"
         rf"(?:(?P<tempsuf>{SUF}){NOT_WORD_AFTER})?)",
     ]
     if latinkey:
@@ -403,10 +405,17 @@ class _Rewriter:
         first = attach(signed(m["ts1"], m["tn1"]), "дан")
         second = signed(m["ts2"], m["tn2"])
         suffix = m["tempsuf"] or ""
-        if m["tunit"]:
+        if suffix and not _DATIVE.fullmatch(suffix):
+            # 0…+2 градустан жогору → нөл-плюс эки градустан жогору: not a "from … to"
+            unit = " градус" if m["tunit"] or m["tword"] else ""
+            spoken = attach(f"{signed(m['ts1'], m['tn1'])}-{second}{unit}", suffix)
+            return spoken, "temperature:range"
+        if m["tunit"] or m["tword"]:  # 2...4 градус → экиден төрт градуска чейин
             second = attach(second + " градус", suffix or "га")
         else:
             second = attach(second, suffix or "га")
+        if _UNTIL.match(self.text, m.end()):
+            return f"{first} {second}", "temperature:range"  # чейин is written
         return f"{first} {second} чейин", "temperature:range"
 
     def _latinkey(self, m: re.Match[str]) -> tuple[str, str]:
@@ -685,11 +694,19 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
     elif (
         den
         and not (n2 or m["d1"])
-        and int(den) < int(re.sub(r"\D", "", n1))
-        and _ADDRESS.search(text, max(0, m.start() - 30), m.start())
+        and (
+            m["no"]
+            or (
+                int(den) < int(re.sub(r"\D", "", n1))
+                and _ADDRESS.search(text, max(0, m.start() - 30), m.start())
+            )
+        )
     ):
-        # Ленин к., 221/2 → эки жүз жыйырма бир бөлчөк эки: a house number, not a fraction
+        # Ленин к., 221/2 → эки жүз жыйырма бир бөлчөк эки: a house number, not a fraction;
+        # №12/3 → он эки бөлчөк үч: a document's number
         spoken = f"{cardinal_str(n1)} бөлчөк {cardinal_str(den)}"
+        if m["suf"]:
+            spoken = attach(spoken, m["suf"])
         return rw._pad(m, spoken), "address"
     w1 = _number_words(n1, m["d1"], den)
     w2 = _number_words(n2, m["d2"], None) if n2 else None
