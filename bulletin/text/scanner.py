@@ -614,7 +614,7 @@ def _fallback(written: str) -> str:
 
 
 _COORD = re.compile(
-    rf"(?:{SP}*,{SP}*\d+-?)*(?:{SP}*,{SP}*|{SP}+(?:жана|же){SP}+)\d+"
+    rf"(?:{SP}*,{SP}*\d+(?:[-–]\d+)?-?)*(?:{SP}*,{SP}*|{SP}+(?:жана|же){SP}+)\d+(?:[-–]\d+)?"
     rf"(?:-(?P<w>[{LO}]+)(?![{LO}{UP}\-])|{SP}?жж?\.(?![{LO}]))"
 )
 
