@@ -184,16 +184,17 @@ def _master() -> str:
         rf"|(?<![\d,.\-])0\d{{3}}(?:[{SP_CHARS}-]\d{{2,3}}){{2,3}}(?![\d\-])"
         rf"|(?:(?:\+\d{{1,3}}|0){SP}?)?\(\d{{3,5}}\){SP}?\d{{1,3}}(?:[{SP_CHARS}-]\d{{2,3}}){{1,3}}(?!\d)"
         rf"|(?<![\d\-])\d{{2,3}}-\d{{2}}-\d{{2}}(?![\d\-]))",
-        rf"(?P<date>(?<![\d.])(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>\d{{4}})(?!\d)"
-        rf"(?:-?жыл(?P<dsuf>[{LO}]*)|(?:-|{SP})?(?P<dyr>ж)\.(?![{LO}]))?)",
-        rf"(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:])(?:(?P<trsuf>{SUF}){NOT_WORD_AFTER})?)",
-        rf"(?P<time>(?<![\d:])(?P<th>\d{{1,2}}):(?P<tm>\d{{1,2}})(?![\d:])(?:(?P<tsuf>{SUF}){NOT_WORD_AFTER})?)",
+        # date and clock branches share one cheap test: one or two digits, then . or :
+        rf"(?=\d\d?[.:])(?:(?P<date>(?<![\d.])(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>\d{{4}})(?!\d)"
+        rf"(?:-?жыл(?P<dsuf>[{LO}]*)|(?:-|{SP})?(?P<dyr>ж)\.(?![{LO}]))?)"
+        rf"|(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:])(?:(?P<trsuf>{SUF}){NOT_WORD_AFTER})?)"
+        rf"|(?P<time>(?<![\d:])(?P<th>\d{{1,2}}):(?P<tm>\d{{1,2}})(?![\d:])(?:(?P<tsuf>{SUF}){NOT_WORD_AFTER})?)"
         # a time written with a dot (саат 10.30да, 9.00дө, саат 9.00-18.00): after саат, or on
         # the hour, so 3.75 and 2.30 млн stay decimals
-        rf"(?P<dtrange>(?<![\d.,:$€₽₸£¥₺])(?:{_AFTER_SAAT}|(?=\d{{1,2}}\.00{SP}?[-–—]{SP}?\d{{1,2}}\.00(?![\d,.])))"
-        rf"(?P<e1>\d{{1,2}})\.(?P<f1>[0-5]\d){SP}?[-–—]{SP}?(?P<e2>\d{{1,2}})\.(?P<f2>[0-5]\d)(?![\d,.])(?:(?P<frsuf>{SUF}){NOT_WORD_AFTER})?)",
-        rf"(?P<dtime>(?<![\d.,:$€₽₸£¥₺])(?:{_AFTER_SAAT}|(?=\d{{1,2}}\.00(?![\d,.])))"
-        rf"(?P<dh>\d{{1,2}})\.(?P<dmin>[0-5]\d)(?![\d,.])(?:(?P<dtsuf>{SUF}){NOT_WORD_AFTER})?)",
+        rf"|(?P<dtime>(?<![\d.,:$€₽₸£¥₺])(?:{_AFTER_SAAT}|(?=\d{{1,2}}\.00(?![\d,.])))"
+        rf"(?P<dh>\d{{1,2}})\.(?P<dmin>[0-5]\d)"
+        rf"(?:{SP}?[-–—]{SP}?(?P<dh2>\d{{1,2}})\.(?P<dmin2>[0-5]\d))?(?![\d,.])"
+        rf"(?:(?P<dtsuf>{SUF}){NOT_WORD_AFTER})?))",
         rf"(?P<temp>(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:{SP}?°[CСF]?)?(?:\.\.\.|…)"
         rf"(?P<ts2>[+\-–−])?(?P<tn2>\d+(?:,\d+)?)"
         rf"(?:{SP}?(?P<tunit>°{SP}?[CСF]?)|{SP}(?P<tword>градус)(?=[{LO}]{{0,4}}(?![{LO}])))?"
@@ -374,20 +375,17 @@ class _Rewriter:
             return times.read_time(h, mi, suf), "time"
         return times.read_score(h, mi, suf), "score"
 
-    def _dtrange(self, m: re.Match[str]) -> tuple[str, str]:
-        suffix = m["frsuf"] or ""
-        if times.is_time(m["e1"], m["f1"]) and times.is_time(m["e2"], m["f2"]):
-            until = not _UNTIL.match(self.text, m.end())
-            joined = bool(_BETWEEN.match(self.text, m.end()))
-            spoken = times.read_time_range(
-                m["e1"], m["f1"], m["e2"], m["f2"], suffix, until=until, joined=joined
-            )
-            return spoken, "time:range"
-        return attach(f"{decimal(m['e1'], m['f1'])}-{decimal(m['e2'], m['f2'])}", suffix), "range"
-
     def _dtime(self, m: re.Match[str]) -> tuple[str, str]:
         """саат 10.30да → саат он отузда; a value that is no clock time is a decimal."""
         h, mi, suf = m["dh"], m["dmin"], m["dtsuf"] or ""
+        h2, mi2 = m["dh2"], m["dmin2"]
+        if h2 is not None:  # саат 9.00-18.00
+            if times.is_time(h, mi) and times.is_time(h2, mi2):
+                until = not _UNTIL.match(self.text, m.end())
+                joined = bool(_BETWEEN.match(self.text, m.end()))
+                spoken = times.read_time_range(h, mi, h2, mi2, suf, until=until, joined=joined)
+                return spoken, "time:range"
+            return attach(f"{decimal(h, mi)}-{decimal(h2, mi2)}", suf), "range"
         if times.is_time(h, mi):
             return times.read_time(h, mi, suf), "time"
         return attach(decimal(h, mi), suf), "decimal"
@@ -580,7 +578,6 @@ _BRANCHES = (
     "date",
     "trange",
     "time",
-    "dtrange",
     "dtime",
     "temp",
     "latinkey",
