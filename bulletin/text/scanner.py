@@ -187,6 +187,8 @@ def _master() -> str:
         # date and clock branches share one cheap test: one or two digits, then . or :
         rf"(?=\d\d?[.:])(?:(?P<date>(?<![\d.])(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>\d{{4}})(?!\d)"
         rf"(?:-?жыл(?P<dsuf>[{LO}]*)|(?:-|{SP})?(?P<dyr>ж)\.(?![{LO}]))?)"
+        rf"|(?P<hms>(?<![\d:])(?P<hh>\d{{1,2}}):(?P<hm>[0-5]\d):(?P<hs>[0-5]\d)(?:,(?P<hsf>\d+))?(?![\d:])"
+        rf"(?:(?P<hmssuf>{SUF}){NOT_WORD_AFTER})?)"
         rf"|(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:])(?:(?P<trsuf>{SUF}){NOT_WORD_AFTER})?)"
         rf"|(?P<time>(?<![\d:])(?P<th>\d{{1,2}}):(?P<tm>\d{{1,2}})(?![\d:])(?:(?P<tsuf>{SUF}){NOT_WORD_AFTER})?)"
         # a time written with a dot (саат 10.30да, 9.00дө, саат 9.00-18.00): after саат, or on
@@ -374,6 +376,11 @@ class _Rewriter:
         if times.is_time(h, mi) and not _SCORE_NEXT.match(after):
             return times.read_time(h, mi, suf), "time"
         return times.read_score(h, mi, suf), "score"
+
+    def _hms(self, m: re.Match[str]) -> tuple[str, str]:
+        """A result time: 2:05:30 → эки саат беш мүнөт отуз секунд."""
+        spoken = times.read_duration(m["hh"], m["hm"], m["hs"], m["hsf"] or "")
+        return attach(spoken, m["hmssuf"] or ""), "duration"
 
     def _dtime(self, m: re.Match[str]) -> tuple[str, str]:
         """саат 10.30да → саат он отузда; a value that is no clock time is a decimal."""
@@ -577,6 +584,7 @@ _BRANCHES = (
     "phone",
     "date",
     "trange",
+    "hms",
     "time",
     "dtime",
     "temp",

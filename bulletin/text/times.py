@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bulletin.text.harmony import attach
-from bulletin.text.numbers import cardinal, cardinal_str
+from bulletin.text.numbers import cardinal, cardinal_str, decimal
 
 _DATIVE = re.compile(r"[гк][аеоө]")
 
@@ -52,6 +52,20 @@ def read_time_range(
         return attach(f"{first}-{second}", suffix)
     spoken = f"{attach(first, 'дан')} {attach(second, 'га')}"
     return spoken + " чейин" if until else spoken
+
+
+def read_duration(hours: str, minutes: str, seconds: str, fraction: str = "") -> str:
+    """A result time H:MM:SS: 2:05:30 → эки саат беш мүнөт отуз секунд (a zero part is not said)."""
+    parts = []
+    if int(hours):
+        parts.append(f"{cardinal_str(hours)} саат")
+    if int(minutes):
+        parts.append(f"{cardinal(int(minutes))} мүнөт")
+    if fraction:
+        parts.append(f"{decimal(str(int(seconds)), fraction)} секунд")
+    elif int(seconds) or not parts:
+        parts.append(f"{cardinal(int(seconds))} секунд")
+    return " ".join(parts)
 
 
 def read_score(a: str, b: str, suffix: str = "") -> str:
