@@ -219,12 +219,14 @@ def _master() -> str:
         rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}))"
         rf"(?P<asuf>[{LO}]*)(?![{UP}]))",
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
+        # a price per piece written with a slash: сом/даана → сом даанасына
+        rf"(?P<per>(?:(?<=сом)|(?<=доллар)|(?<=евро)|(?<=рубль)|(?<=теңге))/(?P<perw>[{LO}]{{2,}})(?![{LO}{UP}/]))",
         r"(?P<sym>[№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺])",
     ]
     firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
     # every branch starts with one of these: a cheap test that skips plain words fast
     trigger = (
-        rf"(?=[\d{LAT}{UP}{_VULGAR_CHARS}І№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(]"
+        rf"(?=[\d{LAT}{UP}{_VULGAR_CHARS}І№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(/]"
         rf"|(?<![{LO}{UP}{LAT}.])[{re.escape(firsts)}])"
     )
     return trigger + "(?:" + "|".join(branches) + ")"
@@ -559,6 +561,8 @@ class _Rewriter:
             spoken = spoken.removesuffix("лар")  # т.б. өлкөлөр → тагы башка өлкөлөр
         if written == "с.":
             return written, "pass"
+        if written == "долл." and prev == "АКШ":
+            spoken = "доллары"  # 4,5 млрд АКШ долл. → … акаша доллары
         if (
             kind == "end"
             and written.endswith(".")
@@ -567,6 +571,10 @@ class _Rewriter:
         ):
             spoken += "."
         return spoken, "graphic"
+
+    def _per(self, m: re.Match[str]) -> tuple[str, str]:
+        """сом/даана → сом даанасына: the word after the slash takes the possessive dative."""
+        return " " + attach(attach(m["perw"], "сы"), "на", possessive=True), "per"
 
     def _sym(self, m: re.Match[str]) -> tuple[str, str]:
         sym = m["sym"]
@@ -596,6 +604,7 @@ _BRANCHES = (
     "latin",
     "acro",
     "graphic",
+    "per",
     "sym",
 )
 
