@@ -18,8 +18,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CORPUS = EXAMPLES / "corpus"
 RELEASES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "README.md")
 RELEASES.append(EXAMPLES / "release.txt")
-# what the voice cannot read: digits, Latin letters, symbols and superscripts
-UNSPEAKABLE = re.compile(r"[0-9A-Za-z%№$€§@&²³°‰#*^_|\\<>=+~≈±×™®©£¥₽₸₺\[\]{}]")
+# what the voice reads: Kyrgyz Cyrillic letters, spaces and the sentence's own punctuation
+# (docs/normaliser.md); anything else (a digit, a Latin letter, %, /, °...) is left unread
+UNSPEAKABLE = re.compile(r"[^А-ЯЁӨҮҢа-яёөүң\s.,?!:;«»\"“”„'’()—–\-…]")
 # a year's or a century's abbreviation left in the spoken text (2024-ж., XVII к.)
 LEFT_ABBREVIATION = re.compile(r"(?<![А-ЯӨҮҢЁа-яөүңё.])(?:жж?|кк?|көч|пр)\.(?!\w)|б-ры?\b")
 
