@@ -20,14 +20,20 @@ def spell_cyrillic(word: str) -> str:
 
 
 def _word_like(word: str) -> bool:
-    """An unknown acronym said as a word: four letters or more, two vowels or more, and no
-    three vowels in a row (ЕАӨБ is spelled: еаөбэ)."""
+    """An unknown acronym said as a word: four letters or more, two vowels or more, no three
+    vowels or three consonants in a row, not ending in two consonants (ЕАӨБ → еаөбэ and
+    ТЭАТМ → тээатээм are spelled; АУЦА, ОБСЕ are words)."""
     if len(word) < 4 or sum(1 for ch in word if ch in _VOWELS) < 2:
         return False
-    run = 0
+    if word[-1] not in _VOWELS and word[-2] not in _VOWELS:
+        return False
+    vowels = consonants = 0
     for ch in word:
-        run = run + 1 if ch in _VOWELS else 0
-        if run >= 3:
+        if ch in _VOWELS:
+            vowels, consonants = vowels + 1, 0
+        else:
+            vowels, consonants = 0, consonants + 1
+        if vowels >= 3 or consonants >= 3:
             return False
     return True
 

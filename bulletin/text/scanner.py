@@ -538,7 +538,7 @@ class _Rewriter:
         spoken, kind = found
         before = self.text[max(0, m.start() - 40) : m.start()].rstrip(" \u00a0")
         prev_word = re.search(r"(\S+)$", before)
-        prev = prev_word.group(1).lstrip("(«\"“„[") if prev_word else ""
+        prev = prev_word.group(1).lstrip('(«"“„[') if prev_word else ""
         after_name = bool(prev) and prev[-1].isalpha() and bool(_NAME_BEFORE.match(prev))
         after = self.text[m.end() : m.end() + 40]
         if written in ("к.", "кк.") and _ROMAN_BEFORE.search(before):
