@@ -220,7 +220,9 @@ def _master() -> str:
         rf"(?P<asuf>[{LO}]*)(?![{UP}]))",
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
         # a price per piece written with a slash: сом/даана → сом даанасына
-        rf"(?P<per>(?:(?<=сом)|(?<=доллар)|(?<=евро)|(?<=рубль)|(?<=теңге))/(?P<perw>[{LO}]{{2,}})(?![{LO}{UP}/]))",
+        rf"(?P<per>(?:(?<=сом)|(?<=доллар)|(?<=евро)|(?<=рубль)|(?<=теңге))/(?P<perw>[{LO}]+)(?![{LO}{UP}/]))",
+        # any other slash between words (4G/LTE, жана/же) is read as a space
+        r"(?P<slash>(?<=\w)/(?=\w))",
         r"(?P<sym>[№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺])",
     ]
     firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
@@ -574,7 +576,13 @@ class _Rewriter:
 
     def _per(self, m: re.Match[str]) -> tuple[str, str]:
         """сом/даана → сом даанасына: the word after the slash takes the possessive dative."""
-        return " " + attach(attach(m["perw"], "сы"), "на", possessive=True), "per"
+        word = m["perw"]
+        if word in mapping("units"):
+            word = unit_parts(word)[0]  # сом/кг → сом килограммына
+        return " " + attach(attach(word, "сы"), "на", possessive=True), "per"
+
+    def _slash(self, m: re.Match[str]) -> tuple[str, str]:
+        return " ", "slash"
 
     def _sym(self, m: re.Match[str]) -> tuple[str, str]:
         sym = m["sym"]
@@ -605,6 +613,7 @@ _BRANCHES = (
     "acro",
     "graphic",
     "per",
+    "slash",
     "sym",
 )
 
