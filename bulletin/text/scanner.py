@@ -176,9 +176,9 @@ def _master() -> str:
         rf"(?:(?:(?<=[{LO}])-)?(?P<suf>{SUF}){NOT_WORD_AFTER})?))"
     )
     branches = [
-        r"(?P<email>[A-Za-z0-9._%+\-]++@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)",
+        r"(?P<email>[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)",
         rf"(?P<url>(?:[A-Za-z]+://|www\.)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*(?:/[^\s«»\"()]*)?"
-        rf"|(?=[A-Za-z0-9\-]*+\.[A-Za-z])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:{web.TLDS})(?![A-Za-z0-9])(?:/[^\s«»\"()]*)?)",
+        rf"|(?=[A-Za-z0-9\-]*\.[A-Za-z])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:{web.TLDS})(?![A-Za-z0-9])(?:/[^\s«»\"()]*)?)",
         r"(?P<handle>@[A-Za-z0-9_]+)",
         rf"(?P<phone>\+\d{{1,3}}{SP}\(?\d{{1,5}}\)?(?:[{SP_CHARS}-]\d{{1,5}}){{1,}}(?!\d)|(?<![\d,.])0(?:{SP}\d{{2,4}}){{3,}}(?!\d)"
         rf"|(?<![\d,.\-])0\d{{3}}(?:[{SP_CHARS}-]\d{{2,3}}){{2,3}}(?![\d\-])"
@@ -197,7 +197,7 @@ def _master() -> str:
         rf"(?P<dh>\d{{1,2}})\.(?P<dmin>[0-5]\d)"
         rf"(?:{SP}?[-–—]{SP}?(?P<dh2>\d{{1,2}})\.(?P<dmin2>[0-5]\d))?(?![\d,.])"
         rf"(?:(?P<dtsuf>{SUF}){NOT_WORD_AFTER})?))",
-        rf"(?P<temp>(?=[+\-–−]?\d[\d,]*+(?:{SP}?°[CСF]?)?(?:\.\.\.|…))(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d++(?:,\d++)?+)(?:{SP}?°[CСF]?)?(?:\.\.\.|…)"
+        rf"(?P<temp>(?=[+\-–−]?\d[\d,]*(?:{SP}?°[CСF]?)?(?:\.\.\.|…))(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:{SP}?°[CСF]?)?(?:\.\.\.|…)"
         rf"(?P<ts2>[+\-–−])?(?P<tn2>\d+(?:,\d+)?)"
         rf"(?:{SP}?(?P<tunit>°{SP}?[CСF]?)|{SP}(?P<tword>градус)(?=[{LO}]{{0,4}}(?![{LO}])))?"
         rf"(?:(?P<tempsuf>{SUF}){NOT_WORD_AFTER})?)",
@@ -207,10 +207,10 @@ def _master() -> str:
             rf"(?P<latinkey>(?P<lk>(?<![{LAT}0-9])(?:{latinkey})(?![{LAT}0-9]))(?:['’](?=[{LO}]))?(?P<lksuf>[{LO}]*)(?:-(?P<lkhsuf>(?=[{LO}]){SUF})(?![{LO}{UP}\-])|(?P<lkhy>-(?=[{LO}])))?)"
         )
     branches += [
-        rf"(?P<alnum>(?<![{LO}{UP}{LAT}\d.,])(?:(?P<an_d>\d{{1,4}}+)(?P<an_l>[A-Z]{{1,2}})"
+        rf"(?P<alnum>(?<![{LO}{UP}{LAT}\d.,])(?:(?P<an_d>\d{{1,4}})(?P<an_l>[A-Z]{{1,2}})"
         rf"|(?P<al_l>[A-Z]{{1,2}})(?P<al_d>\d{{2,4}}))(?![{LO}{UP}{LAT}\d])"
         rf"(?:-(?P<an_w>[{LO}]+))?)",
-        rf"(?P<vfrac>(?<![\d,.])(?:(?P<vw>\d++){SP}?)?(?P<vf>[{_VULGAR_CHARS}])"
+        rf"(?P<vfrac>(?<![\d,.])(?:(?P<vw>\d+){SP}?)?(?P<vf>[{_VULGAR_CHARS}])"
         rf"(?:(?P<vsuf>{SUF}){NOT_WORD_AFTER})?)",
         num,
         rf"(?P<roman>(?<![{LO}{UP}{LAT}\d])(?P<r1>[IVXLCDMХІ]+)(?:[-–](?P<r2>[IVXLCDMХІ]+))?"
