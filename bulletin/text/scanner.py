@@ -216,7 +216,7 @@ def _master() -> str:
         rf"(?P<roman>(?<![{LO}{UP}{LAT}\d])(?P<r1>[IVXLCDMХІ]+)(?:[-–](?P<r2>[IVXLCDMХІ]+))?"
         rf"(?:-(?P<rhw>[{LO}]+))?(?![{LO}{UP}{LAT}0-9]))",
         rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?:['’](?=[{LO}]))?(?P<lsuf>[{LO}]*)(?:-(?P<lhsuf>(?=[{LO}]){SUF})(?![{LO}{UP}\-])|(?P<lhy>-(?=[{LO}{UP}])))?)",
-        rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}))"
+        rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}|[{UP}](?=-\d)))"
         rf"(?P<asuf>[{LO}]*)(?![{UP}]))",
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
         # a price per piece written with a slash: сом/даана → сом даанасына
