@@ -19,6 +19,25 @@ def spell_cyrillic(word: str) -> str:
     return "".join(names.get(ch.upper(), ch.lower()) for ch in word if ch.isalpha())
 
 
+def _word_like(word: str) -> bool:
+    """An unknown acronym said as a word: four letters or more, two vowels or more, no three
+    vowels or three consonants in a row, not ending in two consonants (ЕАӨБ → еаөбэ and
+    ТЭАТМ → тээатээм are spelled; АУЦА, ОБСЕ are words)."""
+    if len(word) < 4 or sum(1 for ch in word if ch in _VOWELS) < 2:
+        return False
+    if word[-1] not in _VOWELS and word[-2] not in _VOWELS:
+        return False
+    vowels = consonants = 0
+    for ch in word:
+        if ch in _VOWELS:
+            vowels, consonants = vowels + 1, 0
+        else:
+            vowels, consonants = 0, consonants + 1
+        if vowels >= 3 or consonants >= 3:
+            return False
+    return True
+
+
 def entry(word: str) -> tuple[str, str, str] | None:
     """(spoken, kind, bare form before a word) for a shipped acronym."""
     row = table("abbreviations").get(word)
@@ -46,25 +65,35 @@ def read_acronym(
     rubric: bool = False,
     in_brackets: bool = False,
     before_word: bool = False,
+    after_genitive: bool = False,
 ) -> tuple[str, str]:
     """(spoken, rule) for an all-capitals Cyrillic token with an optional suffix.
 
     *in_brackets*: the acronym stands alone in brackets after its full name, so it is
     spelled by letter names; *before_word*: no suffix and a word follows (КР Финансы
-    министрлиги), so the entry's attributive form is used.
+    министрлиги), so the entry's attributive form is used; *after_genitive*: a genitive
+    stands before it (КР ЖКнын → Кыргыз Республикасынын Жогорку Кеңешинин), so the head
+    takes the possessive.
     """
     known = entry(word)
     if known is not None:
         spoken, kind, bare = known
+        if after_genitive and kind in ("expand", "spell") and not in_brackets:
+            return attach(attach(spoken, "ы"), suffix, possessive=True), f"acronym:{kind}"
         if in_brackets and kind != "word" and not suffix:
             return spell_cyrillic(word), "acronym:brackets"
         if before_word and not suffix:
             return bare, f"acronym:{kind}"
         return read_with_kind(spoken, kind, suffix), f"acronym:{kind}"
-    vowels = sum(1 for ch in word if ch in _VOWELS)
-    if rubric or (len(word) >= 4 and vowels >= 2):
+    if rubric or _word_like(word):
         return word + suffix, "pass"
     return attach(spell_cyrillic(word), suffix), "acronym:spell"
+
+
+def genitive_before(word: str) -> bool:
+    """True when the acronym *word*, bare before a noun, is read as a genitive (КР, РФ)."""
+    known = entry(word)
+    return known is not None and known[2] != known[0]
 
 
 def graphic_entry(written: str) -> tuple[str, str] | None:

@@ -52,7 +52,7 @@ _LONG_TOKEN = re.compile(rf"[^\s]{{{MAX_TOKEN + 1},}}")
 _HUGE_DIGITS = re.compile(rf"(\d{{{MAX_TOKEN + 1},}})")
 _BREAK_AFTER = re.compile(r".*[-./,;:_|]", re.DOTALL)
 # a fraction glued to a word or a full stop (т.б.½) stands apart, as the reader needs
-_GLUED_FRACTION = re.compile(r"(?<=[^\d\s\u00a0\u202f\u2009])(?=[½⅓⅔¼¾⅕⅖⅗⅘⅙⅛⅜⅝⅞])")
+_GLUED_FRACTION = re.compile(r"(?<=[^\d\s\u00a0\u202f\u2009(\[«\"“„'-])(?=[½⅓⅔¼¾⅕⅖⅗⅘⅙⅛⅜⅝⅞])")
 _LOWER_CYRILLIC = frozenset("абвгдеёжзийклмнңоөпрстуүфхцчшщъыьэюя")
 _MAX_LISTED = 20  # dropped runs listed (the warning is one line)
 _MAX_RUN = 16  # characters shown of one dropped run

@@ -109,7 +109,12 @@ def _initial_consonant(stem: str, suffix: str) -> str:
                 return "л"
             return "д"
         # low vowel: plural -лар/-дар/-тар vs locative/ablative -да/-дан
-        plural = len(rest) >= 2 and rest[1] == "р"
+        # the approximate plural -лаган/-даган/-таган follows the plural: жыйырмалаган
+        plural = (
+            len(rest) >= 2
+            and rest[1] == "р"
+            or (len(rest) == 4 and rest[1] == "г" and rest[3] == "н")
+        )
         if first == "н" and sound == "v":
             return "н"
         if plural:

@@ -14,6 +14,7 @@ from bulletin.text.data import mapping
 
 _DIGRAPHS = (
     ("tion", "шн"),
+    ("tech", "тек"),  # Technology → Текнолоджи, Fintech → Финтек
     ("sch", "ш"),
     ("sh", "ш"),
     ("ch", "ч"),
@@ -24,6 +25,7 @@ _DIGRAPHS = (
     ("ck", "к"),
     ("ee", "и"),
     ("oo", "у"),
+    ("\ue008", "ау"),  # ou before nd/nt/d/s/t/th: Foundation, House, South → ау
     ("ou", "у"),
     ("oi", "ой"),
     ("oy", "ой"),
@@ -92,6 +94,8 @@ _ENDINGS = (
     (re.compile(r"([^aeiouy])([aiou])([bdfgkl-np-tvz])es?$"), None),
     (re.compile(r"nce$"), "ns"),
     (re.compile(r"([nr])ge$"), "\\1\ue006"),
+    (re.compile(r"dge$"), "\ue006"),  # Bridge → бридж, Knowledge → ноуледж
+    (re.compile(r"all$"), "\ue009ll"),  # Hall, Mall → холл
     (re.compile(r"([^aeiouy])se$"), r"\1s"),
     (re.compile(r"igh(t?)$"), "\ue002\\1"),
 )
@@ -106,7 +110,15 @@ _MARKS = {
     "\ue005": "и",
     "\ue006": "дж",
     "\ue007": "с",
+    "\ue009": "о",
 }
+# English spelling inside a word: initial kn (Knowledge → ноуледж), wh (White → вайт),
+# ou before nd/nt/d/s/t/th (Foundation → фаундейшн, House → хаус)
+_INSIDE = (
+    (re.compile(r"^kn"), "n"),
+    (re.compile(r"wh"), "w"),
+    (re.compile(r"ou(?=nd|nt(?!r)|d$|se$|s$|t$|th)"), "\ue008"),
+)
 
 
 def _english_endings(w: str) -> str:
@@ -130,7 +142,10 @@ def _english_endings(w: str) -> str:
 
 def transliterate(word: str) -> str:
     """Read an unknown Latin word by sound in Cyrillic (never returns Latin letters)."""
-    w = _english_endings(_ascii_fold(word))
+    w = _ascii_fold(word)
+    for pattern, repl in _INSIDE:
+        w = pattern.sub(repl, w)
+    w = _english_endings(w)
     out: list[str] = []
     i = 0
     n = len(w)

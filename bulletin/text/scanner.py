@@ -50,12 +50,16 @@ PLUR = rf"(?:[лдт]{A}р)"
 ADJ = rf"(?:[лдт]{I}[кг](?:{I}|т{A}р{I}?)?)"
 ORD = rf"(?:{I}?н?ч{I})"
 COLL = rf"(?:оо|өө)(?:н{A}н?|нд{A}(?:гы)?|{POSS}|{CASE})?(?:{CASE})?"
-SUF = rf"(?:{ORD}(?:{POSS})?(?:{CASE})?|{ADJ}(?:{CASE})?|{COLL}|{PLUR}?(?:{POSS})?(?:{CASE})?)"
+# approximate plural: 10догон → ондогон, 100дөгөн → жүздөгөн
+APPROX = rf"(?:[лдт]{A}г{A}н)"
+SUF = rf"(?:{ORD}(?:{POSS})?(?:{CASE})?|{ADJ}(?:{CASE})?|{COLL}|{APPROX}(?:{CASE})?|{PLUR}?(?:{POSS})?(?:{CASE})?)"
 GROUPED = rf"\d{{1,3}}(?:{SP}\d{{3}})+(?!\d)"
 INT = rf"(?:{GROUPED}|\d+)"
 DEC = r"(?:[,.]\d+)"
 CUR = "[$€₽₸£¥₺]"
 NOT_WORD_AFTER = rf"(?![{LO}{UP}{LAT}])"
+# a unit's abbreviation dot inside a sentence (15 т. өндүрүлдү): not read, not a full stop
+UNIT_DOT = rf"(?:\.(?={SP}+[{LO}]))?"
 SUF_RE = re.compile(SUF)
 _ORD_HW = re.compile(rf"{I}?н?ч{I}")
 _ANNIVERSARY = re.compile(r"жылды[кг]|жылдык")
@@ -72,10 +76,16 @@ _COLLECTIVE = {
     "8": "сегизөө",
     "9": "тогузоо",
 }
-_SENT_END = re.compile(rf"{SP}*(?:$|[{UP}A-Z«\"“„—–\-(])")
+_DATIVE = re.compile(rf"[гк]{A}")
+_UNTIL = re.compile(rf"{SP}*чейин(?![{LO}])")
+_BETWEEN = re.compile(rf"{SP}*аралы[гкө]")
+_AFTER_SAAT = r"(?<=[Сс]аат[ \u00a0])"
+_SENT_END = re.compile(rf"{SP}*(?:$|\n|[{UP}A-Z«\"“„—–\-(])")
 # an all-capitals neighbour word: the acronym is part of a capitals rubric (АБА ЫРАЙЫ)
 _CAPS_BEFORE = re.compile(rf"(?:^|[^{LO}{UP}])[{UP}]{{2,}}[ \u00a0]+$")
 _CAPS_AFTER = re.compile(rf"[ \u00a0]+[{UP}]{{2,}}(?![{LO}])")
+# a bare acronym just before this one (КР ЖК): read as a genitive when its entry says so
+_PREV_ACRONYM = re.compile(rf"(?<![{LO}{UP}])([{UP}]{{2,}})[ \u00a0]+$")
 _LINE_START = re.compile(r"(?:^|\n)[ \u00a0]*$")
 _LINE_END = re.compile(r"[ \u00a0]*(?:\n|$)")
 _BEFORE_WORD = re.compile(
@@ -108,7 +118,6 @@ _NAME_BEFORE = re.compile(rf"[{UP}]|\d+-[{LO}]")
 _ADDRESS = re.compile(
     rf"(?:(?<![{LO}{UP}])(?:к|көч|пр|б-р|мкр)\.?|көчөсү|проспектиси|бульвары|үй|дарек\w*)[,\s]*$"
 )
-_CAPITAL_WORD = re.compile(rf"{SP}+(?:[{UP}][{LO}]+|[IVX]+){SP}+[{LO}{UP}]")
 _SUPERSCRIPT = {"²": "квадрат", "³": "куб"}
 _HW_UNITS = frozenset({"км", "см", "мм", "кг", "га"})
 # Unicode vulgar fractions: (numerator, denominator)
@@ -149,8 +158,8 @@ def _master() -> str:
     latinkey = "|".join(re.escape(k) for k in latin_keys)
     mixed = "|".join(re.escape(k) for k in abbreviations.mixed_case_keys()) or "(?!)"
     tail_unit = (
-        rf"(?:{SP}?(?P<unit>{long_units})(?:-?(?![аеиоөуүыэ])(?P<usuf>{SUF}))?{NOT_WORD_AFTER}"
-        rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)-?(?![аеиоөуүыэ])(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]))"
+        rf"(?:{SP}?(?P<unit>{long_units})(?:-?(?![аеиоөуүыэ])(?P<usuf>{SUF}))?{NOT_WORD_AFTER}{UNIT_DOT}"
+        rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)-?(?![аеиоөуүыэ])(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]){UNIT_DOT})"
     )
     num = (
         rf"(?P<num>(?P<join>(?<=[{LO}{UP}{LAT}])-)?"
@@ -158,7 +167,7 @@ def _master() -> str:
         rf"(?:(?<![\w.,№\-])(?P<sign>[+\-–−])(?=\d))?"
         rf"(?P<n1>{INT})(?P<d1>{DEC})?(?:/(?P<den>\d+))?"
         rf"(?:(?P<rsep>[-–—])(?:(?P<sign2>[+\-–−])(?=\d))?(?P<n2>{INT})(?P<d2>{DEC})?)?"
-        rf"(?:-(?!жж?\.(?![{LO}]))(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)(?P<hwdot>(?<=мкр)\.(?![{LO}]))?"
+        rf"(?:-(?!жж?\.(?![{LO}]))(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)(?P<hwdot>(?:(?<=мкр)|(?<=кв))\.(?![{LO}]))?"
         rf"|(?:-|{SP}?)(?P<yr>жж?)\.(?![{LO}])"
         rf"|-(?P<para>§)(?P<parasuf>[{LO}]*)"
         rf"|(?P<dangle>-)(?=,|{SP}+(?:жана|же|,){SP})"
@@ -171,23 +180,33 @@ def _master() -> str:
     branches = [
         r"(?P<email>[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)",
         rf"(?P<url>(?:[A-Za-z]+://|www\.)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*(?:/[^\s«»\"()]*)?"
-        rf"|[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:{web.TLDS})(?![A-Za-z0-9])(?:/[^\s«»\"()]*)?)",
+        rf"|(?=[A-Za-z0-9\-]*\.[A-Za-z])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:{web.TLDS})(?![A-Za-z0-9])(?:/[^\s«»\"()]*)?)",
         r"(?P<handle>@[A-Za-z0-9_]+)",
         rf"(?P<phone>\+\d{{1,3}}{SP}\(?\d{{1,5}}\)?(?:[{SP_CHARS}-]\d{{1,5}}){{1,}}(?!\d)|(?<![\d,.])0(?:{SP}\d{{2,4}}){{3,}}(?!\d)"
         rf"|(?<![\d,.\-])0\d{{3}}(?:[{SP_CHARS}-]\d{{2,3}}){{2,3}}(?![\d\-])"
         rf"|(?:(?:\+\d{{1,3}}|0){SP}?)?\(\d{{3,5}}\){SP}?\d{{1,3}}(?:[{SP_CHARS}-]\d{{2,3}}){{1,3}}(?!\d)"
         rf"|(?<![\d\-])\d{{2,3}}-\d{{2}}-\d{{2}}(?![\d\-]))",
-        rf"(?P<date>(?<![\d.])(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>\d{{4}})(?!\d)"
-        rf"(?:-?жыл(?P<dsuf>[{LO}]*)|(?:-|{SP})?(?P<dyr>ж)\.(?![{LO}]))?)",
-        rf"(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:]))",
-        rf"(?P<time>(?<![\d:])(?P<th>\d{{1,2}}):(?P<tm>\d{{1,2}})(?![\d:])(?:(?P<tsuf>{SUF}){NOT_WORD_AFTER})?)",
-        rf"(?P<temp>(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:\.\.\.|…)"
-        rf"(?P<ts2>[+\-–−])?(?P<tn2>\d+(?:,\d+)?)(?:{SP}?(?P<tunit>°{SP}?[CСF]?))?"
+        # date and clock branches share one cheap test: one or two digits, then . or :
+        rf"(?=\d\d?[.:])(?:(?P<date>(?<![\d.])(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>\d{{4}})(?!\d)"
+        rf"(?:-?жыл(?P<dsuf>[{LO}]*)|(?:-|{SP})?(?P<dyr>ж)\.(?![{LO}]))?)"
+        rf"|(?P<hms>(?<![\d:])(?P<hh>\d{{1,2}}):(?P<hm>[0-5]\d):(?P<hs>[0-5]\d)(?:,(?P<hsf>\d+))?(?![\d:])"
+        rf"(?:(?P<hmssuf>{SUF}){NOT_WORD_AFTER})?)"
+        rf"|(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:])(?:(?P<trsuf>{SUF}){NOT_WORD_AFTER})?)"
+        rf"|(?P<time>(?<![\d:])(?P<th>\d{{1,2}}):(?P<tm>\d{{1,2}})(?![\d:])(?:(?P<tsuf>{SUF}){NOT_WORD_AFTER})?)"
+        # a time written with a dot (саат 10.30да, 9.00дө, саат 9.00-18.00): after саат, or on
+        # the hour, so 3.75 and 2.30 млн stay decimals
+        rf"|(?P<dtime>(?<![\d.,:$€₽₸£¥₺])(?:{_AFTER_SAAT}|(?=\d{{1,2}}\.00(?![\d,.])))"
+        rf"(?P<dh>\d{{1,2}})\.(?P<dmin>[0-5]\d)"
+        rf"(?:{SP}?[-–—]{SP}?(?P<dh2>\d{{1,2}})\.(?P<dmin2>[0-5]\d))?(?![\d,.])"
+        rf"(?:(?P<dtsuf>{SUF}){NOT_WORD_AFTER})?))",
+        rf"(?P<temp>(?=[+\-–−]?\d[\d,]*(?:{SP}?°[CСF]?)?(?:\.\.\.|…))(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:{SP}?°[CСF]?)?(?:\.\.\.|…)"
+        rf"(?P<ts2>[+\-–−])?(?P<tn2>\d+(?:,\d+)?)"
+        rf"(?:{SP}?(?P<tunit>°{SP}?[CСF]?)|{SP}(?P<tword>градус)(?=[{LO}]{{0,4}}(?![{LO}])))?"
         rf"(?:(?P<tempsuf>{SUF}){NOT_WORD_AFTER})?)",
     ]
     if latinkey:
         branches.append(
-            rf"(?P<latinkey>(?P<lk>(?<![{LAT}0-9])(?:{latinkey})(?![{LAT}0-9]))(?:['’](?=[{LO}]))?(?P<lksuf>[{LO}]*)(?P<lkhy>-(?=[{LO}]))?)"
+            rf"(?P<latinkey>(?P<lk>(?<![{LAT}0-9])(?:{latinkey})(?![{LAT}0-9]))(?:['’](?=[{LO}]))?(?P<lksuf>[{LO}]*)(?:-(?P<lkhsuf>(?=[{LO}]){SUF})(?![{LO}{UP}\-])|(?P<lkhy>-(?=[{LO}])))?)"
         )
     branches += [
         rf"(?P<alnum>(?<![{LO}{UP}{LAT}\d.,])(?:(?P<an_d>\d{{1,4}})(?P<an_l>[A-Z]{{1,2}})"
@@ -198,16 +217,20 @@ def _master() -> str:
         num,
         rf"(?P<roman>(?<![{LO}{UP}{LAT}\d])(?P<r1>[IVXLCDMХІ]+)(?:[-–](?P<r2>[IVXLCDMХІ]+))?"
         rf"(?:-(?P<rhw>[{LO}]+))?(?![{LO}{UP}{LAT}0-9]))",
-        rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?:['’](?=[{LO}]))?(?P<lsuf>[{LO}]*)(?P<lhy>-(?=[{LO}{UP}]))?)",
-        rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}))"
+        rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?:['’](?=[{LO}]))?(?P<lsuf>[{LO}]*)(?:-(?P<lhsuf>(?=[{LO}]){SUF})(?![{LO}{UP}\-])|(?P<lhy>-(?=[{LO}{UP}])))?)",
+        rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}|[{UP}](?=-\d)))"
         rf"(?P<asuf>[{LO}]*)(?![{UP}]))",
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
+        # a price per piece written with a slash: сом/даана → сом даанасына
+        rf"(?P<per>/(?:(?<=сом/)|(?<=доллар/)|(?<=евро/)|(?<=рубль/)|(?<=теңге/))(?P<perw>[{LO}]+)(?![{LO}{UP}/]))",
+        # any other slash between words (4G/LTE, жана/же) is read as a space
+        r"(?P<slash>/(?<=\w/)(?=\w))",
         r"(?P<sym>[№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺])",
     ]
     firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
     # every branch starts with one of these: a cheap test that skips plain words fast
     trigger = (
-        rf"(?=[\d{LAT}{UP}{_VULGAR_CHARS}І№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(]"
+        rf"(?=[\d{LAT}{UP}{_VULGAR_CHARS}І№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(/]"
         rf"|(?<![{LO}{UP}{LAT}.])[{re.escape(firsts)}])"
     )
     return trigger + "(?:" + "|".join(branches) + ")"
@@ -277,6 +300,21 @@ class _Rewriter:
         return True
 
     # -- helpers -----------------------------------------------------------
+    def _ends_sentence(self, end: int, word: str) -> bool:
+        """True when the dot of *word* (an abbreviation ending at *end*) is also a full stop.
+
+        As ``split_sentences`` decides it: 1987-ж. КУУну бүтүргөн goes on, 1987-ж. Андан
+        кийин ends; the end of a line ends it.
+        """
+        text = self.text
+        if not _SENT_END.match(text, end):
+            return False
+        following = text[end : end + 40].lstrip(SP_CHARS)
+        if not following or following[0] == "\n":
+            return True
+        start = end - len(word)
+        return not no_split_after(word, following, text[max(0, start - 24) : start])
+
     def _before_is_letter(self, m: re.Match[str]) -> bool:
         start = m.start()
         return start > 0 and self.text[start - 1].isalpha()
@@ -326,12 +364,17 @@ class _Rewriter:
         if spoken is None:
             parts = [cardinal_str(m["dd"]), cardinal_str(m["dm"]), cardinal_str(m["dy"])]
             return " ".join(parts), "date:invalid"
-        if m["dyr"] and _SENT_END.match(self.text, m.end()):
+        if m["dyr"] and self._ends_sentence(m.end(), m.group(0).split()[-1]):
             spoken += "."  # the abbreviation's dot is the full stop
         return spoken, "date"
 
     def _trange(self, m: re.Match[str]) -> tuple[str, str]:
-        return times.read_time_range(m["a1"], m["b1"], m["a2"], m["b2"]), "time:range"
+        until = not _UNTIL.match(self.text, m.end())  # 9:00-18:00 чейин: said once
+        joined = bool(_BETWEEN.match(self.text, m.end()))  # 9:00-18:00 аралыгында
+        spoken = times.read_time_range(
+            m["a1"], m["b1"], m["a2"], m["b2"], m["trsuf"] or "", until=until, joined=joined
+        )
+        return spoken, "time:range"
 
     def _time(self, m: re.Match[str]) -> tuple[str, str]:
         h, mi, suf = m["th"], m["tm"], m["tsuf"] or ""
@@ -339,6 +382,26 @@ class _Rewriter:
         if times.is_time(h, mi) and not _SCORE_NEXT.match(after):
             return times.read_time(h, mi, suf), "time"
         return times.read_score(h, mi, suf), "score"
+
+    def _hms(self, m: re.Match[str]) -> tuple[str, str]:
+        """A result time: 2:05:30 → эки саат беш мүнөт отуз секунд."""
+        spoken = times.read_duration(m["hh"], m["hm"], m["hs"], m["hsf"] or "")
+        return attach(spoken, m["hmssuf"] or ""), "duration"
+
+    def _dtime(self, m: re.Match[str]) -> tuple[str, str]:
+        """саат 10.30да → саат он отузда; a value that is no clock time is a decimal."""
+        h, mi, suf = m["dh"], m["dmin"], m["dtsuf"] or ""
+        h2, mi2 = m["dh2"], m["dmin2"]
+        if h2 is not None:  # саат 9.00-18.00
+            if times.is_time(h, mi) and times.is_time(h2, mi2):
+                until = not _UNTIL.match(self.text, m.end())
+                joined = bool(_BETWEEN.match(self.text, m.end()))
+                spoken = times.read_time_range(h, mi, h2, mi2, suf, until=until, joined=joined)
+                return spoken, "time:range"
+            return attach(f"{decimal(h, mi)}-{decimal(h2, mi2)}", suf), "range"
+        if times.is_time(h, mi):
+            return times.read_time(h, mi, suf), "time"
+        return attach(decimal(h, mi), suf), "decimal"
 
     def _temp(self, m: re.Match[str]) -> tuple[str, str]:
         def signed(sign: str | None, value: str) -> str:
@@ -353,17 +416,24 @@ class _Rewriter:
         first = attach(signed(m["ts1"], m["tn1"]), "дан")
         second = signed(m["ts2"], m["tn2"])
         suffix = m["tempsuf"] or ""
-        if m["tunit"]:
+        if suffix and not _DATIVE.fullmatch(suffix):
+            # 0…+2 градустан жогору → нөл-плюс эки градустан жогору: not a "from … to"
+            unit = " градус" if m["tunit"] or m["tword"] else ""
+            spoken = attach(f"{signed(m['ts1'], m['tn1'])}-{second}{unit}", suffix)
+            return spoken, "temperature:range"
+        if m["tunit"] or m["tword"]:  # 2...4 градус → экиден төрт градуска чейин
             second = attach(second + " градус", suffix or "га")
         else:
             second = attach(second, suffix or "га")
+        if _UNTIL.match(self.text, m.end()):
+            return f"{first} {second}", "temperature:range"  # чейин is written
         return f"{first} {second} чейин", "temperature:range"
 
     def _latinkey(self, m: re.Match[str]) -> tuple[str, str]:
         spoken = latin.lookup(m["lk"]) or latin.read_latin(m["lk"])
-        spoken = attach(spoken, m["lksuf"]) if m["lksuf"] else spoken
-        if m["lkhy"]:
-            spoken += " "  # 5G-тармак → беш-джи тармак
+        suffix = m["lksuf"] or m["lkhsuf"] or ""  # Wi-Fi-га → вай-файга
+        spoken = attach(spoken, suffix) if suffix else spoken
+        # 5G-тармак → беш-джи тармак: _pad puts the space for the hyphen
         return self._pad(m, spoken), "latin:lexicon"
 
     def _num(self, m: re.Match[str]) -> tuple[str, str]:
@@ -409,14 +479,17 @@ class _Rewriter:
         if any("A" <= ch <= "Z" for ch in word):
             # not a numeral (ID-картасын): Latin letters, the Kyrgyz word kept
             spoken = latin.read_latin(r1) + ("-" + latin.read_latin(r2) if r2 else "")
-            if m["rhw"]:
-                spoken += " " + m["rhw"]
+            hw = m["rhw"]
+            if hw and len(hw) <= 4 and SUF_RE.fullmatch(hw):
+                spoken = attach(spoken, hw)  # ID-ге → ай-диге
+            elif hw:
+                spoken += " " + hw
             return self._pad(m, spoken), "latin"
         return word, "pass"
 
     def _latin(self, m: re.Match[str]) -> tuple[str, str]:
         spoken = latin.read_latin(m["lw"])
-        suffix = m["lsuf"] or ""
+        suffix = m["lsuf"] or m["lhsuf"] or ""  # TikTok-та → Тиктокто
         if suffix and spoken:
             spoken = attach(spoken, suffix)
         elif suffix:
@@ -449,8 +522,15 @@ class _Rewriter:
             and text[m.end() : m.end() + 1] == ")"
         )
         before_word = bool(_BEFORE_WORD.match(text, m.end()))
+        prev = _PREV_ACRONYM.search(text, max(0, m.start() - 12), m.start())
+        after_genitive = prev is not None and abbreviations.genitive_before(prev.group(1))
         return abbreviations.read_acronym(
-            word, suffix, rubric=rubric, in_brackets=in_brackets, before_word=before_word
+            word,
+            suffix,
+            rubric=rubric,
+            in_brackets=in_brackets,
+            before_word=before_word,
+            after_genitive=after_genitive,
         )
 
     def _graphic(self, m: re.Match[str]) -> tuple[str, str]:
@@ -462,13 +542,13 @@ class _Rewriter:
         spoken, kind = found
         before = self.text[max(0, m.start() - 40) : m.start()].rstrip(" \u00a0")
         prev_word = re.search(r"(\S+)$", before)
-        prev = prev_word.group(1) if prev_word else ""
+        prev = prev_word.group(1).lstrip('(«"“„[') if prev_word else ""
         after_name = bool(prev) and prev[-1].isalpha() and bool(_NAME_BEFORE.match(prev))
         after = self.text[m.end() : m.end() + 40]
         if written in ("к.", "кк.") and _ROMAN_BEFORE.search(before):
             # XVII к. салынган → он жетинчи кылымда салынган (not көчөсү)
             spoken = dates.context_word("кылым" if written == "к." else "кылымдар", after)
-            if _SENT_END.match(self.text, m.end()) and not no_split_after(written, after.lstrip()):
+            if self._ends_sentence(m.end(), written):
                 spoken += "."
             return spoken, "graphic:century"
         if written in _AFTER_NAME and not after_name:
@@ -485,6 +565,8 @@ class _Rewriter:
             spoken = spoken.removesuffix("лар")  # т.б. өлкөлөр → тагы башка өлкөлөр
         if written == "с.":
             return written, "pass"
+        if written == "долл." and prev == "АКШ":
+            spoken = "доллары"  # 4,5 млрд АКШ долл. → … акаша доллары
         if (
             kind == "end"
             and written.endswith(".")
@@ -493,6 +575,16 @@ class _Rewriter:
         ):
             spoken += "."
         return spoken, "graphic"
+
+    def _per(self, m: re.Match[str]) -> tuple[str, str]:
+        """сом/даана → сом даанасына: the word after the slash takes the possessive dative."""
+        word = m["perw"]
+        if word in mapping("units"):
+            word = unit_parts(word)[0]  # сом/кг → сом килограммына
+        return " " + attach(attach(word, "сы"), "на", possessive=True), "per"
+
+    def _slash(self, m: re.Match[str]) -> tuple[str, str]:
+        return " ", "slash"
 
     def _sym(self, m: re.Match[str]) -> tuple[str, str]:
         sym = m["sym"]
@@ -510,7 +602,9 @@ _BRANCHES = (
     "phone",
     "date",
     "trange",
+    "hms",
     "time",
+    "dtime",
     "temp",
     "latinkey",
     "alnum",
@@ -520,6 +614,8 @@ _BRANCHES = (
     "latin",
     "acro",
     "graphic",
+    "per",
+    "slash",
     "sym",
 )
 
@@ -543,7 +639,7 @@ def _fallback(written: str) -> str:
 
 
 _COORD = re.compile(
-    rf"(?:{SP}*,{SP}*\d+-?)*(?:{SP}*,{SP}*|{SP}+(?:жана|же){SP}+)\d+"
+    rf"(?:{SP}*,{SP}*\d+(?:[-–]\d+)?-?)*(?:{SP}*,{SP}*|{SP}+(?:жана|же){SP}+)\d+(?:[-–]\d+)?"
     rf"(?:-(?P<w>[{LO}]+)(?![{LO}{UP}\-])|{SP}?жж?\.(?![{LO}]))"
 )
 
@@ -623,11 +719,19 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
     elif (
         den
         and not (n2 or m["d1"])
-        and int(den) < int(re.sub(r"\D", "", n1))
-        and _ADDRESS.search(text, max(0, m.start() - 30), m.start())
+        and (
+            m["no"]
+            or (
+                int(den) < int(re.sub(r"\D", "", n1))
+                and _ADDRESS.search(text, max(0, m.start() - 30), m.start())
+            )
+        )
     ):
-        # Ленин к., 221/2 → эки жүз жыйырма бир бөлчөк эки: a house number, not a fraction
+        # Ленин к., 221/2 → эки жүз жыйырма бир бөлчөк эки: a house number, not a fraction;
+        # №12/3 → он эки бөлчөк үч: a document's number
         spoken = f"{cardinal_str(n1)} бөлчөк {cardinal_str(den)}"
+        if m["suf"]:
+            spoken = attach(spoken, m["suf"])
         return rw._pad(m, spoken), "address"
     w1 = _number_words(n1, m["d1"], den)
     w2 = _number_words(n2, m["d2"], None) if n2 else None
@@ -655,8 +759,9 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
             rest_word = hw
             if len(hw) > 1 and hw in _HW_UNITS:
                 rest_word = unit_parts(hw)[0]  # 272-км аралыгында → ... экинчи километр
-            elif low == "мкр":
-                rest_word = "микрорайон"  # 7-мкр. → жетинчи микрорайон
+            elif low in ("мкр", "кв"):
+                # 7-мкр. → жетинчи микрорайон, 24-кв. → жыйырма төртүнчү квартира
+                rest_word = "микрорайон" if low == "мкр" else "квартира"
                 if m["hwdot"] and _SENT_END.match(text, m.end()):
                     rest_word += "."
     if m["yr"]:
@@ -665,7 +770,7 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
         after = text[m.end() : m.end() + 40]
         rest_word = dates.context_word("жылдар" if m["yr"] == "жж" else "жыл", after)
         rule = "ordinal:year"
-        if _SENT_END.match(text, m.end()) and not _CAPITAL_WORD.match(text, m.end()):
+        if rw._ends_sentence(m.end(), m.group(0).split()[-1]):
             rest_word += "."  # 2024-ж. Париж Олимпиадасында: a name goes on
     if m["para"]:
         # 12-§ында → он экинчи параграфында: the suffix after § goes on параграф

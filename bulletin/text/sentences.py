@@ -43,7 +43,9 @@ _PLACE_NEXT = re.compile(
 
 
 # a number or Roman numeral joined to a year or century abbreviation: 2024-ж., 2030-жж.
-_NUMBER_PREFIX = re.compile(r"^(?:\d+|[IVXLCDMХ]+)[-–]?(?=[^\W\d])")
+_NUMBER_PREFIX = re.compile(
+    r"^(?:\d+(?:[.\-–]\d+)*|[IVXLCDMХ]+(?:[-–][IVXLCDMХ]+)?)[-–]?(?=[^\W\d])"
+)
 _NUMBER_BEFORE = re.compile(r"(?:\d|\b[IVXLCDMХ]+)[\s\u00a0]*$")
 # what stands before them: a number (or, in spoken text, an ordinal: жыйырма төртүнчү ж.)
 _ORDINAL_END = "[ыиуү]?н?ч[ыиуү]"

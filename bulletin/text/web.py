@@ -13,7 +13,8 @@ from bulletin.text.latin import read_latin
 from bulletin.text.numbers import cardinal_str
 
 TLDS = (
-    "kg|ru|kz|uz|tj|tm|cn|tr|de|uk|us|eu|su|io|me|com|org|net|gov|edu|info|int|online|news|app|dev"
+    "kg|ru|kz|uz|tj|tm|cn|tr|de|uk|us|eu|su|io|me|by|ua|az|am|ge|fr|jp|kr|ai|tv|com|org|net|gov"
+    "|edu|info|int|online|news|app|dev|media|asia|biz|pro|site"
 )
 _PARTS = re.compile(r"[A-Za-z]+|\d+")
 
