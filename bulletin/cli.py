@@ -287,7 +287,7 @@ class _ProgressBar:
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("file", type=click.Path(path_type=Path, allow_dash=True, readable=False))
 @click.option(
     "--explain", is_flag=True, help="List each token, the rule that read it and the result."
 )
@@ -297,6 +297,7 @@ class _ProgressBar:
 def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
     """Print the spoken form of FILE (or - for standard input), one line per input line."""
     from bulletin.document import decode_release
+    from bulletin.text import clean
     from bulletin.text import explain as explain_text
     from bulletin.text import normalize as normalize_text
 
@@ -311,6 +312,8 @@ def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
     text = decode_release(data, name)
     if not text.strip():
         raise BulletinError(f"{name}: the file is empty")
+    if not clean(text).text.strip():  # only emoji, other scripts, invisible characters
+        raise BulletinError(f"{name}: nothing to read aloud (no Kyrgyz or Latin text)")
     table = _load_lexicon(default_lexicon(lexicon, None))
     _warn_dropped(name, text)
     if explain:
@@ -386,13 +389,20 @@ def _write_sample(name: str, output: Path | None) -> None:
     ready, why = synth.availability(preset)
     if not ready:
         raise BulletinError(f"voice {preset.name}: {why}")
+    path = output or Path(f"{preset.name}-sample.wav")
+    if path.suffix.lower() != ".wav" or path.is_dir():
+        raise BulletinError(f"{path}: the sample is a WAV file; give a file name ending in .wav")
+    if not path.parent.is_dir():
+        raise BulletinError(f"{path}: cannot write the sample (no folder {path.parent})")
     voice = synth.load_voice(preset)
     result = voice.synthesize(normalize(SAMPLE_TEXT))
-    path = output or Path(f"{preset.name}-sample.wav")
-    try:
-        soundfile.write(str(path), result.samples, result.sample_rate, subtype="PCM_16")
+    from bulletin.fsutil import atomic_path, io_error
+
+    try:  # a failed write leaves an older file of that name whole
+        with atomic_path(path) as tmp:
+            soundfile.write(str(tmp), result.samples, result.sample_rate, subtype="PCM_16")
     except (OSError, RuntimeError) as error:
-        raise BulletinError(f"{path}: cannot write the sample ({error})") from None
+        raise io_error(error, "writing the sample", [path.parent]) from None
     click.echo(f"{path}  {result.duration_s:.1f} s  {preset.name} ({preset.licence})")
 
 
