@@ -82,7 +82,7 @@ def _load_lexicon(path: Path | None):
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [out]."
 )

@@ -107,6 +107,12 @@ def decode_release(data: bytes, name: str) -> str:
 
 
 def _decode_windows_1251(data: bytes, name: str) -> str:
+    mixed = _first_line_not_utf8(data)
+    if mixed:  # read as Windows-1251, the UTF-8 lines would be spoken as mojibake
+        raise InputError(
+            f"{name}:{mixed}: not UTF-8 text, though other lines are (mixed encodings; "
+            "save the file as UTF-8)"
+        )
     refused = InputError(f"{name}: the text is neither UTF-8 nor Windows-1251")
     try:
         text = data.decode("cp1251")
@@ -120,6 +126,24 @@ def _decode_windows_1251(data: bytes, name: str) -> str:
     if sum(c.isupper() for c in cyrillic) > 0.5 * len(cyrillic):
         raise refused
     return text
+
+
+def _first_line_not_utf8(data: bytes) -> int | None:
+    """The number of the first line that is not UTF-8, in a file where some other line is
+    UTF-8 with letters beyond ASCII (a Windows-1251 line of words is never valid UTF-8).
+
+    >>> _first_line_not_utf8("Салам.\n".encode() + "Привет.\n".encode("cp1251"))
+    2
+    """
+    first_bad, utf8_letters = None, False
+    for number, line in enumerate(data.split(b"\n"), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            first_bad = first_bad or number
+            continue
+        utf8_letters = utf8_letters or not line.isascii()
+    return first_bad if utf8_letters else None
 
 
 def parse_release(text: str, source: str) -> Bulletin:
