@@ -477,12 +477,19 @@ def serve(host, port, config, data_dir, workers, no_auth) -> None:
     # unfinished articles resume on the next start), then raises the signal again into
     # lifecycle's handler, which only notes it (the server is down): one line and exit
     # 128 + signal, as make and watch
+    hung_up = []  # SIGHUP came first: the line and the exit status name it, not SIGTERM
+
+    def hang_up(*_) -> None:
+        if not lifecycle.stop_requested():
+            hung_up.append(signal.SIGHUP)
+        os.kill(os.getpid(), signal.SIGTERM)
+
     with lifecycle.stop_on_signals(interrupt=lambda: False):
         # SIGHUP (a closed terminal; not under nohup) stops the server as SIGTERM does
         if signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:
-            signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
+            signal.signal(signal.SIGHUP, hang_up)
         uvicorn.run(app, host=host, port=port, log_level="warning")
-        signum = lifecycle.stop_requested()
+        signum = hung_up[0] if hung_up else lifecycle.stop_requested()
     if signum:
         click.echo(
             f"bulletin serve: {lifecycle.Interrupted(signum)}; stopped; "
