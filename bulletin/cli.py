@@ -29,11 +29,11 @@ def _fail(error: BulletinError) -> None:
     click.echo(f"error: {error}", err=True)
 
 
-def _io_line(error: BaseException) -> str:
+def _io_line(error: BaseException, ctx: click.Context) -> str:
     """An I/O error that reached the top: the path and the problem, on one line."""
     from bulletin.fsutil import io_error
 
-    return str(io_error(error, f"running bulletin {click.get_current_context().info_name}"))
+    return str(io_error(error, f"running bulletin {ctx.invoked_subcommand or ''}".strip()))
 
 
 class _Group(click.Group):
@@ -50,7 +50,7 @@ class _Group(click.Group):
             _fail(error)
             ctx.exit(1)
         except (OSError, sound_error) as error:
-            click.echo(f"error: {_io_line(error)}", err=True)
+            click.echo(f"error: {_io_line(error, ctx)}", err=True)
             ctx.exit(1)
         except lifecycle.Interrupted as stop:
             click.echo(f"bulletin: {stop}; stopped", err=True)
@@ -143,9 +143,11 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
 
     if name is not None:
         check_plain_name(name)
+    if no_cache and cache_dir is not None:
+        raise BulletinError(f"--no-cache and --cache-dir {cache_dir}: give one or the other")
     stdin_text = None
     if any(str(f) == "-" for f in files):
-        stdin_text = _read_stdin()
+        stdin_text = _read_stdin(4 * (max_chars or pipeline.MAX_CHARS) + 4)
     jobs = jobs or os.cpu_count() or 1
 
     overrides = {
@@ -209,12 +211,16 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
         sys.exit(1)
 
 
-def _read_stdin() -> str:
-    from bulletin.document import release_text
+def _read_stdin(max_bytes: int) -> str:
+    from bulletin.document import read_limited, release_text
 
     with click.open_file("-", "rb") as stdin:
-        data = stdin.read()
+        data = read_limited(stdin, max_bytes, "<stdin>")
     return release_text(data, "<stdin>")
+
+
+#: ``normalize`` reads at most this much (a bound against /dev/zero or an endless pipe)
+NORMALIZE_MAX_BYTES = 64 << 20
 
 
 def _summary(outcome, preset) -> None:
@@ -296,17 +302,19 @@ class _ProgressBar:
 )
 def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
     """Print the spoken form of FILE (or - for standard input), one line per input line."""
-    from bulletin.document import decode_release
+    from bulletin.document import decode_release, read_limited
     from bulletin.text import clean
     from bulletin.text import explain as explain_text
     from bulletin.text import normalize as normalize_text
 
+    limit, hint = NORMALIZE_MAX_BYTES, "split it into smaller files"
     if str(file) == "-":
         with click.open_file("-", "rb") as stdin:
-            data, name = stdin.read(), "<stdin>"
+            data, name = read_limited(stdin, limit, "<stdin>", hint), "<stdin>"
     else:
         try:
-            data, name = file.read_bytes(), str(file)
+            with open(file, "rb") as handle:
+                data, name = read_limited(handle, limit, str(file), hint), str(file)
         except OSError as error:
             raise BulletinError(f"{file}: cannot read ({error.strerror})") from None
     text = decode_release(data, name)

@@ -131,7 +131,9 @@ def read_bulletins(
         if str(path) == "-" and stdin is not None:
             text, name = stdin, "stdin"
         else:
-            text, name = read_release(path), path.name
+            # 4 bytes a character at most (and a BOM): a bigger file is not even read
+            limit = None if max_chars is None else 4 * max_chars + 4
+            text, name = read_release(path, limit), path.name
         total += len(text)
         if max_chars is not None and total > max_chars:
             raise InputError(

@@ -87,7 +87,7 @@ def _stdin(case: dict) -> bytes | None:
     if "stdin_bytes" in case:
         return _bytes(case["stdin_bytes"]) * case.get("repeat", 1)
     if "stdin" in case:
-        return case["stdin"].encode("utf-8")
+        return case["stdin"].encode("utf-8") * case.get("repeat", 1)
     return None
 
 
@@ -155,6 +155,9 @@ def _prepare(case: dict, place: Path) -> _Fifo | None:
         release.write_bytes(_input_bytes(case))
         if kind == "unreadable":
             release.chmod(0)
+    elif kind == "sparse":
+        with open(release, "wb") as handle:
+            handle.truncate(1 << 30)
     elif kind == "folder":
         release.mkdir()
     elif kind == "loop":
