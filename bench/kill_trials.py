@@ -12,7 +12,10 @@ a failing trial can be run again with ``--seed S --trials 1``):
    it a random signal of SIGKILL, SIGTERM and SIGINT (to the make's own process, as
    ``kill`` or a service manager would);
 3. records how it ended: stopped (exit 128 + signal with one line on stderr, or killed),
-   or finished before the signal; and the processes of that run still alive 15 s later;
+   finished before the signal, or "unborn": the signal came while Python itself was
+   starting (its site imports, before bulletin's first line ran and could take the
+   signals; Python's own default: killed by the signal, or a KeyboardInterrupt), when
+   nothing was written yet; and the processes of that run still alive 15 s later;
 4. runs the next make (the same release, not interrupted) and checks: it succeeds; the
    output set is whole (the manifest names every file with its SHA-256, and each file
    matches: no torn or mixed set); every clip in the cache passes its checksum, every
@@ -169,7 +172,7 @@ class Trial:
     seed: int
     signum: int
     delay_s: float
-    ended: str = ""  # stopped, killed, finished
+    ended: str = ""  # stopped, killed, finished, unborn
     returncode: int = 0
     one_line: bool = True  # a stopped run said what it stopped, in one line
     orphans: int = 0  # processes of the killed run alive 15 s after it
@@ -196,6 +199,20 @@ class Trial:
         )  # fmt: skip
 
 
+def _unborn(returncode: int, signum: int, lines: list[str]) -> bool:
+    """Python's own answer to a signal before bulletin ran: killed by it (no line), or a
+    KeyboardInterrupt traceback whose frames are all Python's start-up, none bulletin's."""
+    if returncode == -signum and not lines:
+        return True
+    return (
+        signum == signal.SIGINT
+        and returncode in (1, -signal.SIGINT)
+        and bool(lines)
+        and lines[-1] == "KeyboardInterrupt"
+        and not any("bulletin" in line and "_finder" not in line for line in lines)
+    )
+
+
 def run_trial(place: Place, seed: int, whole_s: float) -> Trial:
     rng = random.Random(seed)
     trial = Trial(seed, rng.choice(SIGNALS), round(rng.uniform(0.0, 1.2 * whole_s), 2))
@@ -211,6 +228,8 @@ def run_trial(place: Place, seed: int, whole_s: float) -> Trial:
         trial.ended = "finished"
     elif run.returncode == -signal.SIGKILL:
         trial.ended = "killed"
+    elif _unborn(run.returncode, trial.signum, lines):
+        trial.ended = "unborn"
     else:
         trial.ended = "stopped"
         trial.one_line = run.returncode == 128 + trial.signum and (
@@ -232,7 +251,7 @@ def run_trial(place: Place, seed: int, whole_s: float) -> Trial:
 
 
 def table(trials: list[Trial]) -> str:
-    columns = ("signal", "trials", "stopped", "killed", "finished", "1-line", "orphans",
+    columns = ("signal", "trials", "stopped", "killed", "finished", "unborn", "1-line", "orphans",
                "torn", "next ok", "bad cache", "leftovers", "procs after", "failed")  # fmt: skip
     rows = [columns]
     for label, group in [
@@ -246,6 +265,7 @@ def table(trials: list[Trial]) -> str:
                 sum(t.ended == "stopped" for t in group),
                 sum(t.ended == "killed" for t in group),
                 sum(t.ended == "finished" for t in group),
+                sum(t.ended == "unborn" for t in group),
                 sum(t.one_line for t in group if t.ended == "stopped"),
                 sum(t.orphans for t in group),
                 sum(bool(t.torn_after_kill or t.torn) for t in group),
