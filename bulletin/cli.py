@@ -212,11 +212,21 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
 
 
 def _read_stdin(max_bytes: int) -> str:
-    from bulletin.document import read_limited, release_text
+    from bulletin.document import release_text
 
-    with click.open_file("-", "rb") as stdin:
-        data = read_limited(stdin, max_bytes, "<stdin>")
-    return release_text(data, "<stdin>")
+    return release_text(_stdin_bytes(max_bytes), "<stdin>")
+
+
+def _stdin_bytes(max_bytes: int, hint: str = "raise it with --max-chars") -> bytes:
+    """Standard input's bytes, at most ``max_bytes`` (see document.read_limited)."""
+    from bulletin.document import read_limited
+
+    try:
+        stdin = click.open_file("-", "rb")
+    except RuntimeError:  # started with standard input closed (<&-)
+        raise BulletinError("<stdin>: standard input is closed") from None
+    with stdin:
+        return read_limited(stdin, max_bytes, "<stdin>", hint)
 
 
 #: ``normalize`` reads at most this much (a bound against /dev/zero or an endless pipe)
@@ -309,8 +319,7 @@ def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
 
     limit, hint = NORMALIZE_MAX_BYTES, "split it into smaller files"
     if str(file) == "-":
-        with click.open_file("-", "rb") as stdin:
-            data, name = read_limited(stdin, limit, "<stdin>", hint), "<stdin>"
+        data, name = _stdin_bytes(limit, hint), "<stdin>"
     else:
         try:
             with open(file, "rb") as handle:
@@ -325,12 +334,15 @@ def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
     table = _load_lexicon(default_lexicon(lexicon, None))
     _warn_dropped(name, text)
     if explain:
-        for trace in explain_text(text, table):
-            click.echo(f"{trace.written}\t{trace.spoken}\t{trace.rule}")
-        return
-    if text.endswith("\n"):
-        text = text[:-1]
-    click.echo(normalize_text(text, table))
+        lines = [f"{t.written}\t{t.spoken}\t{t.rule}" for t in explain_text(text, table)]
+    else:
+        lines = [normalize_text(text[:-1] if text.endswith("\n") else text, table)]
+    try:
+        for line in lines:
+            click.echo(line)
+        sys.stdout.flush()
+    except OSError as error:  # a full disk behind a redirection (> /dev/full)
+        raise BulletinError(f"standard output: cannot write ({error.strerror})") from None
 
 
 def _warn_dropped(name: str, text: str) -> None:

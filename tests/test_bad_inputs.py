@@ -185,14 +185,17 @@ def _in_a_process(case: dict, args: list[str], place: Path):
         namespaces = ["--mount"] if os.geteuid() == 0 else ["--user", "--map-root-user", "--mount"]
         script = f"mount --bind '{out}' '{out}' && mount -o remount,bind,ro '{out}' && exec \"$@\""
         command = ["unshare", *namespaces, "sh", "-c", script, "sh", *command]
-    result = subprocess.run(
-        command,
-        cwd=place,
-        input=_stdin(case),
-        capture_output=True,
-        env=dict(os.environ, TMPDIR=str(place / "tmp")),
-    )
-    return result.returncode, result.stdout.decode(), result.stderr.decode()
+    with open(os.devnull if not case.get("stdout_full") else "/dev/full", "wb") as full:
+        result = subprocess.run(
+            command,
+            cwd=place,
+            input=_stdin(case),
+            stdout=full if case.get("stdout_full") else subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ, TMPDIR=str(place / "tmp")),
+            preexec_fn=(lambda: os.close(0)) if case.get("stdin_closed") else None,
+        )
+    return result.returncode, (result.stdout or b"").decode(), result.stderr.decode()
 
 
 def _has(line: str, words: list[str]) -> None:
@@ -210,7 +213,9 @@ def test_bad_input(case_id, earlier, tmp_path, monkeypatch):
     before = _snapshot(place)
     args = _command(case)
     try:
-        if case.get("process") or case.get("mount") or case.get("kind") == "unreadable":
+        if any(case.get(k) for k in ("process", "mount", "stdin_closed", "stdout_full")) or (
+            case.get("kind") == "unreadable"
+        ):
             code, stdout, stderr = _in_a_process(case, args, place)
         else:
             code, stdout, stderr = _in_process(case, args, place, monkeypatch)
