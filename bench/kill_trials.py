@@ -187,7 +187,11 @@ class Trial:
     @property
     def stage(self) -> str:
         """Where a stopped run was: ``synthesis 3/6``, ``mastering 40 %``, ``publishing``."""
-        if self.ended != "stopped" or "(" not in self.said:
+        if self.ended != "stopped":
+            return ""
+        if "while starting" in self.said:  # before the command began its work
+            return "starting"
+        if "(" not in self.said:
             return ""
         return self.said.split("(", 1)[1].split(")", 1)[0]
 
