@@ -29,11 +29,11 @@ def _fail(error: BulletinError) -> None:
     click.echo(f"error: {error}", err=True)
 
 
-def _io_line(error: BaseException) -> str:
+def _io_line(error: BaseException, ctx: click.Context) -> str:
     """An I/O error that reached the top: the path and the problem, on one line."""
     from bulletin.fsutil import io_error
 
-    return str(io_error(error, f"running bulletin {click.get_current_context().info_name}"))
+    return str(io_error(error, f"running bulletin {ctx.invoked_subcommand or ''}".strip()))
 
 
 class _Group(click.Group):
@@ -50,7 +50,7 @@ class _Group(click.Group):
             _fail(error)
             ctx.exit(1)
         except (OSError, sound_error) as error:
-            click.echo(f"error: {_io_line(error)}", err=True)
+            click.echo(f"error: {_io_line(error, ctx)}", err=True)
             ctx.exit(1)
         except lifecycle.Interrupted as stop:
             click.echo(f"bulletin: {stop}; stopped", err=True)
@@ -82,7 +82,7 @@ def _load_lexicon(path: Path | None):
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [out]."
 )
@@ -143,9 +143,11 @@ def _make(files, out_dir, voice, fmt, loudness, bitrate, sample_rate, title, art
 
     if name is not None:
         check_plain_name(name)
+    if no_cache and cache_dir is not None:
+        raise BulletinError(f"--no-cache and --cache-dir {cache_dir}: give one or the other")
     stdin_text = None
     if any(str(f) == "-" for f in files):
-        stdin_text = _read_stdin()
+        stdin_text = _read_stdin(4 * (max_chars or pipeline.MAX_CHARS) + 4)
     jobs = jobs or os.cpu_count() or 1
 
     overrides = {
@@ -221,12 +223,26 @@ def _shared_store(config: Path | None, clips: bool = True):
     return store.activate(config, clips=clips)
 
 
-def _read_stdin() -> str:
+def _read_stdin(max_bytes: int) -> str:
     from bulletin.document import release_text
 
-    with click.open_file("-", "rb") as stdin:
-        data = stdin.read()
-    return release_text(data, "<stdin>")
+    return release_text(_stdin_bytes(max_bytes), "<stdin>")
+
+
+def _stdin_bytes(max_bytes: int, hint: str = "raise it with --max-chars") -> bytes:
+    """Standard input's bytes, at most ``max_bytes`` (see document.read_limited)."""
+    from bulletin.document import read_limited
+
+    try:
+        stdin = click.open_file("-", "rb")
+    except RuntimeError:  # started with standard input closed (<&-)
+        raise BulletinError("<stdin>: standard input is closed") from None
+    with stdin:
+        return read_limited(stdin, max_bytes, "<stdin>", hint)
+
+
+#: ``normalize`` reads at most this much (a bound against /dev/zero or an endless pipe)
+NORMALIZE_MAX_BYTES = 64 << 20
 
 
 def _summary(outcome, preset) -> None:
@@ -299,7 +315,7 @@ class _ProgressBar:
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("file", type=click.Path(path_type=Path, allow_dash=True, readable=False))
 @click.option(
     "--explain", is_flag=True, help="List each token, the rule that read it and the result."
 )
@@ -308,30 +324,37 @@ class _ProgressBar:
 )
 def normalize(file: Path, explain: bool, lexicon: Path | None) -> None:
     """Print the spoken form of FILE (or - for standard input), one line per input line."""
-    from bulletin.document import decode_release
+    from bulletin.document import decode_release, read_limited
+    from bulletin.text import clean
     from bulletin.text import explain as explain_text
     from bulletin.text import normalize as normalize_text
 
+    limit, hint = NORMALIZE_MAX_BYTES, "split it into smaller files"
     if str(file) == "-":
-        with click.open_file("-", "rb") as stdin:
-            data, name = stdin.read(), "<stdin>"
+        data, name = _stdin_bytes(limit, hint), "<stdin>"
     else:
         try:
-            data, name = file.read_bytes(), str(file)
+            with open(file, "rb") as handle:
+                data, name = read_limited(handle, limit, str(file), hint), str(file)
         except OSError as error:
             raise BulletinError(f"{file}: cannot read ({error.strerror})") from None
     text = decode_release(data, name)
     if not text.strip():
         raise BulletinError(f"{name}: the file is empty")
+    if not clean(text).text.strip():  # only emoji, other scripts, invisible characters
+        raise BulletinError(f"{name}: nothing to read aloud (no Kyrgyz or Latin text)")
     table = _load_lexicon(default_lexicon(lexicon, None))
     _warn_dropped(name, text)
     if explain:
-        for trace in explain_text(text, table):
-            click.echo(f"{trace.written}\t{trace.spoken}\t{trace.rule}")
-        return
-    if text.endswith("\n"):
-        text = text[:-1]
-    click.echo(normalize_text(text, table))
+        lines = [f"{t.written}\t{t.spoken}\t{t.rule}" for t in explain_text(text, table)]
+    else:
+        lines = [normalize_text(text[:-1] if text.endswith("\n") else text, table)]
+    try:
+        for line in lines:
+            click.echo(line)
+        sys.stdout.flush()
+    except OSError as error:  # a full disk behind a redirection (> /dev/full)
+        raise BulletinError(f"standard output: cannot write ({error.strerror})") from None
 
 
 def _warn_dropped(name: str, text: str) -> None:
@@ -398,13 +421,20 @@ def _write_sample(name: str, output: Path | None) -> None:
     ready, why = synth.availability(preset)
     if not ready:
         raise BulletinError(f"voice {preset.name}: {why}")
+    path = output or Path(f"{preset.name}-sample.wav")
+    if path.suffix.lower() != ".wav" or path.is_dir():
+        raise BulletinError(f"{path}: the sample is a WAV file; give a file name ending in .wav")
+    if not path.parent.is_dir():
+        raise BulletinError(f"{path}: cannot write the sample (no folder {path.parent})")
     voice = synth.load_voice(preset)
     result = voice.synthesize(normalize(SAMPLE_TEXT))
-    path = output or Path(f"{preset.name}-sample.wav")
-    try:
-        soundfile.write(str(path), result.samples, result.sample_rate, subtype="PCM_16")
+    from bulletin.fsutil import atomic_path, io_error
+
+    try:  # a failed write leaves an older file of that name whole
+        with atomic_path(path) as tmp:
+            soundfile.write(str(tmp), result.samples, result.sample_rate, subtype="PCM_16")
     except (OSError, RuntimeError) as error:
-        raise BulletinError(f"{path}: cannot write the sample ({error})") from None
+        raise io_error(error, "writing the sample", [path.parent]) from None
     click.echo(f"{path}  {result.duration_s:.1f} s  {preset.name} ({preset.licence})")
 
 
@@ -480,12 +510,19 @@ def serve(host, port, config, data_dir, workers, no_auth) -> None:
     # unfinished articles resume on the next start), then raises the signal again into
     # lifecycle's handler, which only notes it (the server is down): one line and exit
     # 128 + signal, as make and watch
+    hung_up = []  # SIGHUP came first: the line and the exit status name it, not SIGTERM
+
+    def hang_up(*_) -> None:
+        if not lifecycle.stop_requested():
+            hung_up.append(signal.SIGHUP)
+        os.kill(os.getpid(), signal.SIGTERM)
+
     with lifecycle.stop_on_signals(interrupt=lambda: False):
         # SIGHUP (a closed terminal; not under nohup) stops the server as SIGTERM does
         if signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:
-            signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
+            signal.signal(signal.SIGHUP, hang_up)
         uvicorn.run(app, host=host, port=port, log_level="warning")
-        signum = lifecycle.stop_requested()
+        signum = hung_up[0] if hung_up else lifecycle.stop_requested()
     if signum:
         click.echo(
             f"bulletin serve: {lifecycle.Interrupted(signum)}; stopped; "

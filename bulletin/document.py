@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from bulletin.errors import InputError
 from bulletin.text import split_sentences
@@ -54,18 +54,19 @@ class Bulletin:
     source: str  # file name the text came from (for messages and titles)
 
 
-def read_release(path: Path) -> str:
+def read_release(path: Path, max_bytes: int | None = None) -> str:
     """Read a release file as NFC text with LF line ends.
 
     UTF-8 (with or without BOM) is tried first, UTF-16 when the file starts with its BOM;
     bytes that are not UTF-8 are read as Windows-1251 only if the result looks like
     Cyrillic prose (mostly Cyrillic letters, mostly lower case, no control characters), so
-    a KOI8 or Latin-1 file is refused rather than read as mojibake. Raises
-    :class:`InputError` naming the file.
+    a KOI8 or Latin-1 file is refused rather than read as mojibake. More than ``max_bytes``
+    bytes is refused without reading them all. Raises :class:`InputError` naming the file.
     """
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = read_limited(handle, max_bytes, name)
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:
@@ -73,6 +74,22 @@ def read_release(path: Path) -> str:
     except OSError as error:
         raise InputError(f"{name}: cannot read ({error.strerror})") from None
     return release_text(data, name)
+
+
+def read_limited(
+    handle: BinaryIO, max_bytes: int | None, name: str, hint: str = "raise it with --max-chars"
+) -> bytes:
+    """All of ``handle``; more than ``max_bytes`` bytes (a huge file, ``/dev/zero``, an
+    endless pipe) is an :class:`InputError` after reading only ``max_bytes + 1``.
+
+    >>> read_limited(io.BytesIO(b"x" * 10), 4, "big.txt")
+    Traceback (most recent call last):
+    bulletin.errors.InputError: big.txt: too long (more than 4 bytes; raise it with --max-chars)
+    """
+    data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise InputError(f"{name}: too long (more than {max_bytes:,} bytes; {hint})")
+    return data
 
 
 def release_text(data: bytes, name: str) -> str:
@@ -107,6 +124,12 @@ def decode_release(data: bytes, name: str) -> str:
 
 
 def _decode_windows_1251(data: bytes, name: str) -> str:
+    mixed = _first_line_not_utf8(data)
+    if mixed:  # read as Windows-1251, the UTF-8 lines would be spoken as mojibake
+        raise InputError(
+            f"{name}:{mixed}: not UTF-8 text, though other lines are (mixed encodings; "
+            "save the file as UTF-8)"
+        )
     refused = InputError(f"{name}: the text is neither UTF-8 nor Windows-1251")
     try:
         text = data.decode("cp1251")
@@ -120,6 +143,24 @@ def _decode_windows_1251(data: bytes, name: str) -> str:
     if sum(c.isupper() for c in cyrillic) > 0.5 * len(cyrillic):
         raise refused
     return text
+
+
+def _first_line_not_utf8(data: bytes) -> int | None:
+    """The number of the first line that is not UTF-8, in a file where some other line is
+    UTF-8 with letters beyond ASCII (a Windows-1251 line of words is never valid UTF-8).
+
+    >>> _first_line_not_utf8("Салам.\n".encode() + "Привет.\n".encode("cp1251"))
+    2
+    """
+    first_bad, utf8_letters = None, False
+    for number, line in enumerate(data.split(b"\n"), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            first_bad = first_bad or number
+            continue
+        utf8_letters = utf8_letters or not line.isascii()
+    return first_bad if utf8_letters else None
 
 
 def parse_release(text: str, source: str) -> Bulletin:

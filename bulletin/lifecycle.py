@@ -139,19 +139,6 @@ def stop_on_signals(
         _block.update(stop=None, interrupt=None)
 
 
-def _exit_now(signum: int, frame: object) -> None:
-    os.write(2, f"bulletin: {Interrupted(signum)} while starting; nothing was done\n".encode())
-    os._exit(128 + signum)
-
-
-def exit_on_signals(signals: tuple[int, ...] = STOP_SIGNALS) -> None:
-    """For a command's first moments, before it has anything to clean up: a stop signal
-    ends the process at once with one line and exit 128 + signal (no traceback from the
-    middle of an import). :func:`stop_on_signals` takes over inside a command."""
-    for signum in _not_ignored(signals):
-        signal.signal(signum, _exit_now)
-
-
 def _not_ignored(signals: tuple[int, ...]) -> list[int]:
     """The signals not ignored on entry: under ``nohup`` SIGHUP stays ignored, and so does
     SIGINT in a shell's background job."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import os
 import re
 import shutil
 import tempfile
@@ -80,13 +81,26 @@ def plan_jobs(files: Sequence[Path], *, combine: bool, name: str | None) -> list
 
     if combine:
         return [Job(name or stem(files[0]), tuple(Path(f) for f in files))]
-    if name and len(files) == 1:
+    if name and len(files) > 1:
+        raise InputError(f"--name {name}: one name for {len(files)} files (add --combine)")
+    if name:
         return [Job(name, (Path(files[0]),))]
-    return [Job(stem(f), (Path(f),)) for f in files]
+    jobs = [Job(stem(f), (Path(f),)) for f in files]
+    seen: dict[str, Path] = {}
+    for job in jobs:  # a second job of one name would replace the first one's outputs
+        if job.name in seen:
+            raise InputError(
+                f"{seen[job.name]}, {job.sources[0]}: both would be written as {job.name}.* "
+                "(give them one by one with --name, or --combine them)"
+            )
+        seen[job.name] = job.sources[0]
+    return jobs
 
 
 def check_output_dir(out_dir: Path) -> None:
     """Fail early, before any synthesis, if ``out_dir`` cannot be created or written."""
+    if os.path.lexists(out_dir) and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: not a folder (a file, or a link to nowhere)")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out_dir, prefix=f".{lifecycle.temp_tag()}check."):
@@ -117,7 +131,9 @@ def read_bulletins(
         if str(path) == "-" and stdin is not None:
             text, name = stdin, "stdin"
         else:
-            text, name = read_release(path), path.name
+            # 4 bytes a character at most (and a BOM): a bigger file is not even read
+            limit = None if max_chars is None else 4 * max_chars + 4
+            text, name = read_release(path, limit), path.name
         total += len(text)
         if max_chars is not None and total > max_chars:
             raise InputError(

@@ -240,11 +240,14 @@ def check_plain_name(name: str) -> str:
         or name in (".", "..")
         or "/" in name
         or "\\" in name
-        or "\0" in name
+        or not name.isprintable()  # line breaks, escapes: a name a listing cannot show
         or name.startswith(".")
+        or len(name.encode("utf-8", "surrogateescape"))
+        > 180  # room for ".chapters.json" and a temp tag
     )
     if bad:
         raise OutputError(
-            f"--name {name!r}: give a plain file name (no '/', not starting with '.')"
+            f"--name {name!r}: give a plain file name (no '/', no control characters, "
+            "not starting with '.', at most 180 bytes)"
         )
     return name

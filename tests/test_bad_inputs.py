@@ -1,172 +1,275 @@
-"""A battery of bad inputs for `make` and `normalize`: each gets one line on stderr and exit
-1; no traceback, nothing in out/ lost or changed, no temporary file left anywhere."""
+"""A battery of hostile inputs for `make`, `normalize` and `voices --sample`, from the case
+file tests/bad_inputs.toml (its header says what each case is and what is checked).
+
+Each case runs in a folder holding an earlier whole output set and a clip cache (made once
+by a real make), with a private TMPDIR. A refused input: the exit status, exactly one line
+on stderr naming the file or setting, no traceback, and every file of the folder, out/,
+the cache and TMPDIR as it was, nothing added. A fine input: a whole new set (or, for
+normalize, the spoken text), at most the one warning line, and no temporary left.
+"""
 
 from __future__ import annotations
 
+import codecs
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_unattended import KINDS, whole_set
 
 from bulletin.cli import main
+from bulletin.synth.cache import verify
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "release.txt"
-KYRGYZ = "Бишкекте жаңы мектеп ачылды. Мектепте 500 окуучу окуйт.\n"
-OLD_SET = {  # what an earlier run published: must survive every bad run untouched
-    "release.mp3": b"ID3 earlier audio",
-    "release.json": b'{"earlier": true}',
-    "release.vtt": b"WEBVTT\n",
+CASES = {
+    case["id"]: case
+    for case in tomllib.loads((Path(__file__).parent / "bad_inputs.toml").read_text("utf-8"))[
+        "case"
+    ]
 }
-
-# name -> (file contents, extra arguments); FILE is replaced by the file's path
-MAKE_CASES: dict[str, tuple[bytes | None, list[str]]] = {
-    "missing file": (None, []),
-    "empty": (b"", []),
-    "blank lines": (b"\n \n\t\n", []),
-    "lone BOM": (b"\xef\xbb\xbf", []),
-    "binary": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, []),
-    "NUL bytes": (KYRGYZ.encode() + b"\x00\x00", []),
-    "Latin-1 French": ("Le président a déclaré à la presse.".encode("latin-1"), []),
-    "KOI8-R Russian": ("Президент провёл встречу.".encode("koi8-r"), []),
-    "English only": (b"The president met the press today.", []),
-    "digits only": (b"12345 67890", []),
-    "broken UTF-16": (b"\xff\xfe" + "Салам".encode("utf-16-le") + b"\x00", []),
-    "UTF-16 without Kyrgyz": ("Hello".encode("utf-16"), []),
-    "too long": (KYRGYZ.encode() * 40, ["--max-chars", "1000"]),
-    "name with ..": (KYRGYZ.encode(), ["--name", "../escape"]),
-    "name with /": (KYRGYZ.encode(), ["--name", "sub/escape"]),
-    "name ..": (KYRGYZ.encode(), ["--name", ".."]),
-    "hidden name": (KYRGYZ.encode(), ["--name", ".hidden"]),
-    "unknown voice": (KYRGYZ.encode(), ["--voice", "no-such-voice"]),
-    "bad loudness": (KYRGYZ.encode(), ["--loudness", "loud"]),
-}
-
-# name -> (file name, contents, bulletin.toml text); the config is passed with --config
-CONFIG_CASES: dict[str, tuple[str, bytes, str]] = {
-    "config not UTF-8": ("", b"", "station = \"\xd0\xc0\xc4\xc8\xce\"\n"),
-    "config not TOML": ("", b"", "station = \n"),
-    "config unknown key": ("", b"", "colour = 'red'\n"),
-    "jingle is text": ("intro.mp3", b"hello, not audio\n", '[jingles]\nintro = "intro.mp3"\n'),
-    "jingle truncated": ("intro.wav", b"RIFF\x24\x00\x00\x00WAVEfmt ", '[jingles]\nintro = "intro.wav"\n'),
-    "bed is empty": ("bed.mp3", b"", '[bed]\nfile = "bed.mp3"\n'),
-    "cover not an image": ("cover.jpg", b"not a jpeg", 'cover = "cover.jpg"\n'),
-    "lexicon empty spoken": ("lex.tsv", "ЖК\t\n".encode(), 'lexicon = "lex.tsv"\n'),
-    "lexicon one field": ("lex.tsv", "ЖК\n".encode(), 'lexicon = "lex.tsv"\n'),
-    "lexicon not UTF-8": ("lex.tsv", "ЖК\tжогорку\n".encode("cp1251"), 'lexicon = "lex.tsv"\n'),
-}  # fmt: skip
-
-NORMALIZE_CASES: dict[str, bytes | None] = {
-    "missing file": None,
-    "empty": b"",
-    "blank lines": b"\n\n  \n",
-    "binary": bytes(range(256)) * 4,
-    "Latin-1 French": "Le président a déclaré.".encode("latin-1"),
-    "broken UTF-16": b"\xfe\xff\xd8\x00",
-}
+EARLIER = "Бишкекте жаңы мектеп ачылды. Мектепте 500 окуучу окуйт.\n"
 
 
-@pytest.fixture
-def place(tmp_path, monkeypatch):
-    """An out/ holding an earlier set, and a private TMPDIR for this process."""
-    out = tmp_path / "out"
-    out.mkdir()
-    for name, data in OLD_SET.items():
-        (out / name).write_bytes(data)
-    private = tmp_path / "tmp"
-    private.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(private))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def test_the_battery_is_large_and_covers_each_command():
+    commands = [case["run"][0] for case in CASES.values()]
+    assert len(CASES) >= 65
+    assert commands.count("make") >= 40 and commands.count("normalize") >= 15
+    assert "voices" in commands
+    assert {case.get("exit", 1) for case in CASES.values()} == {0, 1, 2}
 
 
-def check_refused(result, place: Path, *words: str) -> None:
-    output = result.stdout + result.stderr
-    assert result.exit_code == 1, output
-    assert "Traceback" not in output and result.stdout == "", output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), output
-    for word in words:
-        assert word in lines[0], lines[0]
-    out = place / "out"
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == OLD_SET  # nothing lost or new
-    assert list((place / "tmp").iterdir()) == []  # nothing left
-
-
-def invoke(*args: str, input: bytes | None = None):
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
-
-
-@pytest.mark.parametrize("case", MAKE_CASES)
-def test_make_refuses_a_bad_input_in_one_line(place, case):
-    data, extra = MAKE_CASES[case]
-    release = place / "release.txt"
-    if data is not None:
-        release.write_bytes(data)
-    result = invoke("make", str(release), "-o", "out", "--no-cache", "-j", "1", *extra)
-    check_refused(result, place, *(["release.txt"] if data is not None and not extra else []))
-
-
-@pytest.mark.parametrize("case", CONFIG_CASES)
-def test_make_refuses_a_bad_setting_or_sound_in_one_line(place, case):
-    file_name, data, config = CONFIG_CASES[case]
-    if file_name:
-        (place / file_name).write_bytes(data)
-    (place / "bulletin.toml").write_bytes(config.encode("utf-8", "surrogateescape"))
-    if case == "config not UTF-8":
-        (place / "bulletin.toml").write_bytes(b'# settings\nstation = "\xd0\xc0\xc4"\n')
-    (place / "release.txt").write_text(KYRGYZ, encoding="utf-8")
-    result = invoke("make", "release.txt", "-o", "out", "--config", "bulletin.toml", "--no-cache")
-    words = [file_name] if file_name else ["bulletin.toml"]
-    if case.startswith("lexicon") and "UTF-8" not in case:
-        words.append(":1:")  # the line number
-    if case == "config not UTF-8":
-        words.append(":2:")
-    check_refused(result, place, *words)
-
-
-@pytest.mark.parametrize("case", NORMALIZE_CASES)
-def test_normalize_refuses_a_bad_input_in_one_line(place, case):
-    data = NORMALIZE_CASES[case]
-    release = place / "release.txt"
-    if data is not None:
-        release.write_bytes(data)
-    check_refused(invoke("normalize", str(release)), place, "release.txt")
-
-
-@pytest.mark.parametrize("command", ["make", "normalize"])
-def test_empty_standard_input_is_refused_like_an_empty_file(place, command):
-    extra = ["-o", "out", "--no-cache"] if command == "make" else []
-    check_refused(invoke(command, "-", *extra, input=b""), place, "empty")
-
-
-def test_make_reads_standard_input_and_utf16(place):
-    text = SAMPLE.read_text(encoding="utf-8").split("\n")[0] + "\n"
-    from_stdin = invoke("make", "-", "-o", "out", "--no-cache", "-j", "1", input=text.encode())
-    assert from_stdin.exit_code == 0, from_stdin.stderr
-    assert (place / "out" / "stdin.mp3").is_file()
-    (place / "news.txt").write_bytes(text.encode("utf-16"))  # with its BOM
-    utf16 = invoke("make", "news.txt", "-o", "out", "--no-cache", "-j", "1")
-    assert utf16.exit_code == 0, utf16.stderr
-    transcript = (place / "out" / "news.transcript.txt").read_text(encoding="utf-8")
-    assert transcript.strip() == text.strip()
-    assert invoke("normalize", "news.txt").stdout.strip()
-
-
-def test_decoder_noise_stays_off_stderr(tmp_path):
-    """A damaged MP3 jingle: libmpg123 writes to file descriptor 2 itself, so this runs in
-    a real process and reads its whole stderr."""
-    (tmp_path / "intro.mp3").write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb" * 300)
-    (tmp_path / "bulletin.toml").write_text('[jingles]\nintro = "intro.mp3"\n', "utf-8")
-    (tmp_path / "release.txt").write_text(KYRGYZ, encoding="utf-8")
+@pytest.fixture(scope="module")
+def earlier(tmp_path_factory) -> Path:
+    """out/release.* and a clip cache, made by a real make of a short release."""
+    folder = tmp_path_factory.mktemp("earlier")
+    (folder / "release.txt").write_text(EARLIER, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "bulletin", "make", "release.txt", "--no-cache", "-o", "out"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 1
-    assert result.stderr.count("\n") == 1 and "intro.mp3: cannot read audio" in result.stderr
+        [sys.executable, "-m", "bulletin", "make", "release.txt", "-o", "out",
+         "--cache-dir", "cache", "-j", "1", "--voice", "ky-espeak"],
+        cwd=folder, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (folder / "release.txt").unlink()
+    whole_set(folder / "out", "release")
+    return folder
+
+
+def _bytes(text: str) -> bytes:
+    """A case's text with Python escapes (``\\xNN``) as bytes (other characters as UTF-8)."""
+    return codecs.escape_decode(text.encode("utf-8"))[0]
+
+
+def _input_bytes(case: dict) -> bytes:
+    if "bytes" in case:
+        data = _bytes(case["bytes"])
+    else:
+        text = case.get("input", "")
+        if "fill" in case:
+            piece, times = case["fill"]
+            text = text.replace("@@", piece * times)
+        data = text.encode(case.get("encoding", "utf-8"))
+    return data * case.get("repeat", 1)
+
+
+def _stdin(case: dict) -> bytes | None:
+    if "stdin_bytes" in case:
+        return _bytes(case["stdin_bytes"]) * case.get("repeat", 1)
+    if "stdin" in case:
+        return case["stdin"].encode("utf-8") * case.get("repeat", 1)
+    return None
+
+
+def _snapshot(folder: Path) -> dict[str, bytes | str]:
+    """Every file and link under ``folder`` (the input itself left out)."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob("*")):
+        name = str(path.relative_to(folder))
+        if name == "release.txt":
+            continue
+        if path.is_symlink():
+            found[name] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            found[name] = path.read_bytes()
+    return found
+
+
+def _command(case: dict) -> list[str]:
+    args = ["release.txt" if arg == "FILE" else arg for arg in case["run"]]
+    if args[0] == "make":
+        if "-o" not in args and "dir =" not in case.get("config", ""):
+            args += ["-o", "out"]
+        if "--cache-dir" not in args and "--no-cache" not in args:
+            args += ["--cache-dir", "cache"]
+        if "-j" not in args and "--jobs" not in args:
+            args += ["-j", "1"]
+        if "--voice" not in args and "voice" not in case.get("config", ""):
+            args += ["--voice", "ky-espeak"]
+    return args
+
+
+class _Fifo:
+    """release.txt as a named pipe, fed by a thread (as ``make <(cat news.txt)`` would)."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        os.mkfifo(path)
+        self.path = path
+        self.thread = threading.Thread(target=self._write, args=(data,), daemon=True)
+        self.thread.start()
+
+    def _write(self, data: bytes) -> None:
+        with open(self.path, "wb") as pipe:  # waits for the reader
+            pipe.write(data)
+
+    def close(self) -> None:
+        if self.thread.is_alive():  # nobody read it: open it once so the writer ends
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+            self.thread.join(5)
+            os.close(fd)
+
+
+def _prepare(case: dict, place: Path) -> _Fifo | None:
+    release = place / "release.txt"
+    kind = case.get("kind", "file")
+    for name, text in case.get("files", {}).items():
+        path = place / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if text.startswith("@link:"):
+            path.symlink_to(text.removeprefix("@link:"))
+        else:
+            path.write_bytes(_bytes(text))
+    if "config" in case:
+        (place / "bulletin.toml").write_text(case["config"], encoding="utf-8")
+    if kind == "file" or kind == "unreadable":
+        release.write_bytes(_input_bytes(case))
+        if kind == "unreadable":
+            release.chmod(0)
+    elif kind == "sparse":
+        with open(release, "wb") as handle:
+            handle.truncate(1 << 30)
+    elif kind == "folder":
+        release.mkdir()
+    elif kind == "loop":
+        release.symlink_to("loop.txt")
+        (place / "loop.txt").symlink_to("release.txt")
+    elif kind == "fifo":
+        return _Fifo(release, _input_bytes(case))
+    return None
+
+
+def _in_process(case: dict, args: list[str], place: Path, monkeypatch):
+    monkeypatch.chdir(place)
+    monkeypatch.setattr(tempfile, "tempdir", str(place / "tmp"))
+    result = CliRunner().invoke(main, args, input=_stdin(case), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _in_a_process(case: dict, args: list[str], place: Path):
+    command = [sys.executable, "-m", "bulletin", *args]
+    if case.get("kind") == "unreadable" and os.geteuid() == 0:
+        # root reads a mode-000 file: run without the capabilities that let it
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
+    if case.get("mount") == "ro":
+        out = place / "out"
+        namespaces = ["--mount"] if os.geteuid() == 0 else ["--user", "--map-root-user", "--mount"]
+        script = f"mount --bind '{out}' '{out}' && mount -o remount,bind,ro '{out}' && exec \"$@\""
+        command = ["unshare", *namespaces, "sh", "-c", script, "sh", *command]
+    with open(os.devnull if not case.get("stdout_full") else "/dev/full", "wb") as full:
+        result = subprocess.run(
+            command,
+            cwd=place,
+            input=_stdin(case),
+            stdout=full if case.get("stdout_full") else subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ, TMPDIR=str(place / "tmp")),
+            preexec_fn=(lambda: os.close(0)) if case.get("stdin_closed") else None,
+        )
+    return result.returncode, (result.stdout or b"").decode(), result.stderr.decode()
+
+
+def _has(line: str, words: list[str]) -> None:
+    for word in words:
+        assert word.casefold() in line.casefold(), f"{word!r} not in {line!r}"
+
+
+@pytest.mark.parametrize("case_id", CASES)
+def test_bad_input(case_id, earlier, tmp_path, monkeypatch):
+    case = CASES[case_id]
+    place = tmp_path / "place"
+    shutil.copytree(earlier, place, symlinks=True)
+    (place / "tmp").mkdir()
+    fifo = _prepare(case, place)
+    before = _snapshot(place)
+    args = _command(case)
+    try:
+        if any(case.get(k) for k in ("process", "mount", "stdin_closed", "stdout_full")) or (
+            case.get("kind") == "unreadable"
+        ):
+            code, stdout, stderr = _in_a_process(case, args, place)
+        else:
+            code, stdout, stderr = _in_process(case, args, place, monkeypatch)
+    finally:
+        if fifo is not None:
+            fifo.close()
+    expected = case.get("exit", 1)
+    output = stdout + stderr
+    assert code == expected, output
+    assert "Traceback" not in output and "Exception" not in output, output
+    lines = stderr.strip().splitlines()
+    assert list((place / "tmp").iterdir()) == []  # no temporary left in TMPDIR
+    if expected:
+        assert stdout == "", output
+        if expected == 2:  # click's usage error: usage, a hint, and one "Error:" line
+            errors = [line for line in lines if line.startswith("Error: ")]
+        else:
+            errors = lines
+            assert errors and errors[0].startswith("error: "), output
+        assert len(errors) == 1, output
+        _has(errors[0], case["error"])
+        assert _snapshot(place) == before  # nothing lost, changed or left anywhere
+        return
+    if "warning" in case:
+        assert len(lines) == 1 and lines[0].startswith("warning: "), output
+        _has(lines[0], case["warning"])
+    else:
+        assert stderr == "", output
+    if args[0] == "normalize":
+        for words in case.get("said", []):
+            assert words in stdout, stdout[:300]
+        for words in case.get("unsaid", []):
+            assert words not in stdout, stdout[:300]
+        assert _snapshot(place) == before
+        return
+    out = place / "out"
+    whole_set(out, "release")  # the earlier set replaced, whole
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"release{k}" for k in KINDS)
+    cache = place / "cache"
+    assert [p for p in cache.rglob(".*")] == []
+    assert all(verify(p) is not None for p in cache.glob("*.wav"))
+
+
+def test_make_reads_standard_input_and_utf16(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = SAMPLE.read_text(encoding="utf-8").split("\n")[0] + "\n"
+    invoke = CliRunner().invoke
+    args = ["-o", "out", "--no-cache", "-j", "1", "--voice", "ky-espeak"]
+    from_stdin = invoke(main, ["make", "-", *args], input=text.encode(), catch_exceptions=False)
+    assert from_stdin.exit_code == 0, from_stdin.stderr
+    whole_set(tmp_path / "out", "stdin")
+    (tmp_path / "news.txt").write_bytes(text.encode("utf-16"))  # with its BOM
+    utf16 = invoke(main, ["make", "news.txt", *args], catch_exceptions=False)
+    assert utf16.exit_code == 0, utf16.stderr
+    transcript = (tmp_path / "out" / "news.transcript.txt").read_text(encoding="utf-8")
+    assert transcript.strip() == text.strip()
+    assert invoke(main, ["normalize", "news.txt"]).stdout.strip()

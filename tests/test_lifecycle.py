@@ -219,3 +219,29 @@ def test_workers_stop_at_once_on_sigterm_without_finishing_their_tasks(tmp_path)
     assert time.monotonic() - started < 20  # the tasks (60 s sleeps) were not waited for
     assert parent.returncode == 1 and "Interrupted: interrupted by SIGTERM" in stderr
     assert wait_gone(everyone) == []
+
+
+LATE_SCRIPT = textwrap.dedent(
+    """
+    import atexit, os, signal, sys, time
+    # runs after the command, as Python shuts down (the last atexit handler to run)
+    atexit.register(lambda: (os.kill(os.getpid(), signal.SIGTERM), time.sleep(0.5)))
+    sys.argv = ["bulletin", "--version"]
+    from bulletin.__main__ import run
+    run()
+    """
+)
+
+
+def test_a_stop_signal_after_the_command_ended_changes_nothing(tmp_path):
+    """The command's work is done and said: a signal in Python's shutdown neither kills
+    the process (status -15) nor claims that nothing was done (143)."""
+    result = subprocess.run(
+        [sys.executable, "-c", LATE_SCRIPT],
+        capture_output=True,
+        text=True,
+        preexec_fn=live_signals,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert result.stdout.startswith("bulletin, version")

@@ -1,21 +1,19 @@
-"""`bulletin make` run unattended, in real processes: killed at varied moments, two at once
-on one name, and on small full file systems (tmpfs mounted in a private mount namespace
-with ``unshare``, so no root is needed where user namespaces are allowed)."""
+"""`bulletin make` run unattended, in real processes: two at once on one name, and on
+small full file systems (tmpfs mounted in a private mount namespace with ``unshare``, so
+no root is needed where user namespaces are allowed). The kill trials: test_kill_trials.py."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-from test_lifecycle import gone, live_signals, wait_gone
+from test_lifecycle import gone, live_signals
 
 from bulletin.outputs import sha256
 from bulletin.synth.cache import verify
@@ -102,48 +100,6 @@ def leftovers(place: Place) -> list[str]:
 def cache_is_sound(place: Place) -> None:
     clips = [p for p in place.cache.iterdir() if p.suffix == ".wav"]
     assert clips and all(verify(p) is not None for p in clips)
-
-
-def test_kill_trials_leave_no_torn_set_process_or_temporary(tmp_path):
-    """9 runs killed with SIGKILL, SIGTERM or SIGINT at moments from start-up to
-    publishing; each run makes a new sentence, so each synthesises and masters."""
-    place = Place(tmp_path)
-    started = time.monotonic()
-    first = place.run(str(short_release(tmp_path)))
-    took = time.monotonic() - started  # the moments are fractions of a whole run
-    assert first.returncode == 0, first.stderr
-    whole_set(place.out)
-    delays = [took * f for f in (0.25, 0.5, 0.75)]
-    trials = [(s, d) for d in delays for s in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT)]
-    stopped_in = []
-    for number, (signum, delay) in enumerate(trials):
-        source = short_release(tmp_path, f"Сынак {number + 2}-жолу өттү.")
-        run = place.start(str(source))
-        time.sleep(delay)
-        run.send_signal(signum)
-        _, stderr = run.communicate(timeout=120)
-        lines = stderr.decode().strip().splitlines()
-        if signum == signal.SIGKILL:
-            assert run.returncode in (-9, 0)
-        elif run.returncode != 0:  # it was still running
-            assert run.returncode == 128 + signum, stderr
-            assert len(lines) == 1 and "interrupted by SIG" in lines[0], stderr
-            assert not [p for p in leftovers(place) if f"-{run.pid}-" in p]
-            stopped_in.append(lines[0].split("(")[-1].split(")")[0])
-        assert wait_gone(place.processes()) == [], f"trial {number}: a process outlived it"
-        manifest_there = (place.out / "news.json").exists()
-        if manifest_there:
-            whole_set(place.out)
-        else:  # only a SIGKILL in the middle of publishing leaves the set without one
-            assert signum == signal.SIGKILL
-            assert [p for p in place.out.iterdir() if p.name.endswith(".publish")]
-    assert len(set(stopped_in)) > 1, stopped_in  # the moments were really varied
-    last = place.run(str(short_release(tmp_path, "Акыркы сынак.")))
-    assert last.returncode == 0, last.stderr
-    whole_set(place.out)
-    assert leftovers(place) == [] and place.processes() == []
-    assert sorted(p.name for p in place.out.iterdir()) == sorted(f"news{k}" for k in KINDS)
-    cache_is_sound(place)
 
 
 def test_two_makes_of_one_name_at_once_leave_one_whole_set(tmp_path):

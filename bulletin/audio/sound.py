@@ -58,7 +58,8 @@ class _Source:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         if not self.path.is_file():
-            raise InputError(f"{self.path.name}: cannot read audio (no such file)")
+            why = "a folder, not a sound file" if self.path.is_dir() else "no such file"
+            raise InputError(f"{self.path.name}: cannot read audio ({why})")
         self._sf: sf.SoundFile | None = None
         self._pb = None
         try:

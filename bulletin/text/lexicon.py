@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin.errors import InputError
+from bulletin.text.cleaning import clean
 
 KINDS = ("expand", "poss", "fixed", "spell", "word")
 
@@ -84,6 +85,12 @@ def load_lexicon(path: str | Path) -> Lexicon:
         if kind not in KINDS:
             raise InputError(
                 f"{path}:{number}: unknown kind {kind!r} (use one of {', '.join(KINDS)})"
+            )
+        unread = clean(spoken).dropped  # the voice would be handed emoji or another script
+        if unread:
+            raise InputError(
+                f"{path}:{number}: the spoken form of {written!r} has what no voice reads: "
+                + " ".join(unread)
             )
         lexicon.add(written, spoken, kind)
     return lexicon

@@ -76,14 +76,21 @@ def test_redis_killed_and_restarted_loses_no_job(queue, workers, redis_server, t
     assert sorted(lines(log)) == sorted(["slow", *map(str, range(5))])
 
 
-def test_sigterm_finishes_the_job_in_hand_and_leaves_nothing(queue, workers, tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_finishes_the_job_in_hand_and_leaves_nothing(
+    queue, workers, tmp_path, signum
+):
     log = tmp_path / "log"
     process = workers.start("--concurrency", "2")
     key = queue.submit(task("record", log, "slow", kwargs={"seconds": 2.0})).key
     wait_for(queue, [key], statuses=("running",))
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 143
-    assert "stopped" in process.stderr.read()
+    process.send_signal(signum)
+    assert process.wait(timeout=30) == 128 + signum
+    said = process.stderr.read().splitlines()[1:]  # after the line saying it started
+    assert said == [
+        f"bulletin worker: interrupted by {signal.Signals(signum).name}; stopped "
+        "(jobs in hand finished or left to others)"
+    ]
     assert queue.state(key).status == "done" and lines(log) == ["slow"]
     assert not group_alive(process.pid)
 

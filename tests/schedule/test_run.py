@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -12,8 +13,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import feedparser
+import pytest
 from filelock import FileLock
 from schedule_fixtures import RELEASES, drop, write_config
+from test_lifecycle import live_signals, wait_gone
+from test_unattended import Place
 
 from bulletin.feed import EpisodeStore, load_feed
 from bulletin.schedule import run_once
@@ -175,7 +179,6 @@ def test_a_second_run_for_the_same_time_is_a_new_episode(station: Path) -> None:
 
 
 def test_sigkill_during_a_run_then_the_next_run_publishes_everything_once(station: Path) -> None:
-    import signal
 
     inbox = station.parent / "inbox"
     drop(inbox)
@@ -196,6 +199,36 @@ def test_sigkill_during_a_run_then_the_next_run_publishes_everything_once(statio
     assert sorted(p.name for p in (station.parent / "public" / "episodes").iterdir()) == sorted(
         Path(name).name for name in episode.files
     )
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_during_a_run_is_one_line_and_leaves_the_releases(
+    station: Path, tmp_path: Path, signum: int
+) -> None:
+    inbox = station.parent / "inbox"
+    drop(inbox)
+    place = Place(tmp_path / "run")  # its TMPDIR, and a marker on every process it starts
+    command = [sys.executable, "-m", "bulletin", "run-schedule", "--once", "--at", EVENING,
+               "--config", str(station), "-j", "2"]  # fmt: skip
+    process = subprocess.Popen(
+        command, env=place.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=live_signals,
+    )  # fmt: skip
+    claimed = inbox / ".claimed"
+    while not (claimed.is_dir() and any(claimed.iterdir())):
+        assert process.poll() is None, process.stderr.read()
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, err
+    name = signal.Signals(signum).name
+    assert out == "" and err.splitlines() == [
+        f"bulletin run-schedule: interrupted by {name} during the run; "
+        "its releases wait in the inbox"
+    ]
+    assert wait_gone(place.processes()) == [] and list(place.tmp.iterdir()) == []
+    waiting = sorted(p.name for p in inbox.iterdir() if p.is_file() and p.name[0] != ".")
+    assert waiting == sorted(r.name for r in RELEASES) and not any(claimed.iterdir())
+    assert EpisodeStore(station.parent / "public").load() == []
 
 
 def test_a_quiet_run_still_expires_episodes_and_removes_leftovers(tmp_path: Path) -> None:

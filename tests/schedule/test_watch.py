@@ -1,4 +1,4 @@
-"""The watch loop with a fake clock (no sleeping), and ``bulletin watch`` under SIGTERM."""
+"""The watch loop with a fake clock (no sleeping), and ``bulletin watch`` under SIGTERM and SIGHUP."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from schedule_fixtures import RELEASES, drop, write_config
+from test_lifecycle import live_signals, wait_gone
+from test_unattended import Place
 
 from bulletin.feed import EpisodeStore
 from bulletin.schedule import FakeClock, watch
@@ -87,41 +90,52 @@ def test_each_mode_looks_at_the_inbox_every_poll(tmp_path: Path) -> None:
     assert episode.published == "2026-11-30T09:00:10+06:00"
 
 
-def _watcher(station: Path) -> subprocess.Popen:
+def _watcher(station: Path, jobs: str = "1", env: dict | None = None) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bulletin", "watch", "--config", str(station), "-j", "1"],
+        [sys.executable, "-m", "bulletin", "watch", "--config", str(station), "-j", jobs],
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=live_signals,  # SIGHUP and SIGINT live even under nohup or in a background job
     )
     first = process.stdout.readline()
     assert " watching " in first, first + process.stderr.read()
     return process
 
 
-def test_sigterm_while_waiting_stops_cleanly(station: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_while_waiting_stops_cleanly(station: Path, signum: int) -> None:
     process = _watcher(station)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     out, err = process.communicate(timeout=30)
-    assert process.returncode == 128 + signal.SIGTERM
-    assert out.strip() == "stopped by SIGTERM while waiting" and err == ""
+    assert process.returncode == 128 + signum
+    name = signal.Signals(signum).name
+    assert out.strip() == f"stopped by {name} while waiting" and err == ""
 
 
-def test_sigterm_during_a_run_leaves_inbox_and_feed_consistent(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_during_a_run_leaves_inbox_and_feed_consistent(
+    tmp_path: Path, signum: int
+) -> None:
     station = write_config(
         tmp_path, schedule='mode = "each"\ninbox = "inbox"\nsettle_s = 0\npoll_s = 0.2\n'
     )
     inbox = tmp_path / "inbox"
     drop(inbox, RELEASES, start=1_700_000_000)
-    process = _watcher(station)
+    place = Place(tmp_path / "run")  # its TMPDIR, and a marker on every process it starts
+    process = _watcher(station, jobs="2", env=place.env())
     # wait until the first run has claimed a release, then stop the watcher in the middle
     claimed = inbox / ".claimed"
     while not (claimed.is_dir() and any(claimed.iterdir())):
         assert process.poll() is None, process.stderr.read()
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     out, err = process.communicate(timeout=60)
-    assert process.returncode == 128 + signal.SIGTERM, err
-    assert out.splitlines()[-1] == "stopped by SIGTERM during a run; its releases wait in the inbox"
+    assert process.returncode == 128 + signum, err
+    name = signal.Signals(signum).name
+    assert out.splitlines()[-1] == f"stopped by {name} during a run; its releases wait in the inbox"
+    assert err == "" and wait_gone(place.processes()) == []  # no worker outlives it
+    assert list(place.tmp.iterdir()) == []  # nor the run's work folder
     # every release is either published and done, or back in the inbox; nothing in between
     episodes = EpisodeStore(tmp_path / "public").load()
     done = list((inbox / "done").rglob("*.txt")) if (inbox / "done").exists() else []
