@@ -124,7 +124,7 @@ def measure(
     proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peaks = {"pss": 0, "rss": 0, "process": 0, "temp": 0}
     stop = threading.Event()
-    lines = []
+    record = open(log, "w", encoding="utf-8") if log is not None else None  # noqa: SIM115
 
     def sample() -> None:
         while not stop.is_set():
@@ -139,9 +139,10 @@ def measure(
             peaks["pss"] = max(peaks["pss"], sum(pss))
             peaks["process"] = max([peaks["process"], *(_status_kb(p, "VmHWM") for p in seen)])
             peaks["temp"] = max(peaks["temp"], _allocated(temp))
-            if log is not None:
+            if record is not None:  # as it goes: a run stopped early still tells
                 found = " ".join(f"{p}:{r}:{s}" for p, r, s in zip(seen, rss, pss, strict=True))
-                lines.append(f"{time.perf_counter() - start:.2f} {found}\n")
+                record.write(f"{time.perf_counter() - start:.2f} {found}\n")
+                record.flush()
             stop.wait(SAMPLE_S)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -152,8 +153,8 @@ def measure(
     seconds = time.perf_counter() - start
     stderr = proc.stderr.read().decode()
     proc.stdout.read()
-    if log is not None:
-        log.write_text("".join(lines), encoding="utf-8")
+    if record is not None:
+        record.close()
     if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"{' '.join(args)} failed: {stderr.strip()}")
     reaped = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # workers included
