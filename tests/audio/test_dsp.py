@@ -101,3 +101,16 @@ def test_mastering_and_synthesis_do_not_import_scipy_signal():
     loaded = set(ast.literal_eval(found.stdout.strip()))
     assert "scipy.signal" not in loaded
     assert loaded <= {"scipy.signal._sosfilt", "scipy.signal._upfirdn_apply"}
+
+
+def test_without_the_kernels_scipys_public_functions_give_the_same(monkeypatch):
+    rng = np.random.default_rng(7)
+    sos, x, zi = k_weighting(44100), rng.standard_normal(3000), np.zeros((2, 2))
+    h = dsp.firwin(41, 0.5) * 2
+    light = dsp.sosfilt(sos, x, zi), dsp.upfirdn(h, x, 2, 1)
+    monkeypatch.setattr(dsp, "_sosfilt_kernel", lambda: None)  # as where they are not found
+    monkeypatch.setattr(dsp, "_upfirdn_kernel", lambda: None)
+    public = dsp.sosfilt(sos, x, zi), dsp.upfirdn(h, x, 2, 1)
+    assert np.array_equal(light[0][0], public[0][0])
+    assert np.array_equal(light[0][1], public[0][1])
+    assert np.array_equal(light[1], public[1])
