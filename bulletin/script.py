@@ -23,7 +23,7 @@ SpeechRole = Literal["headline", "subheading", "sentence"]
 SoundRole = Literal["intro", "outro", "sting"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per word or sentence: no __dict__ each
 class Speech:
     """One sentence (or headline) to synthesise."""
 
@@ -36,7 +36,7 @@ class Speech:
     phrase: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per word or sentence: no __dict__ each
 class Pause:
     """Silence of ``ms`` milliseconds; ``reason`` says which rule put it there."""
 
@@ -64,7 +64,7 @@ class Bed:
 Item = Speech | Pause | Sound
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per word or sentence: no __dict__ each
 class Clip:
     """A synthesised sentence on disk (the synthesis stage's output for one ``Speech``).
 

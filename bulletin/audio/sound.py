@@ -22,8 +22,8 @@ from types import TracebackType
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import firwin, upfirdn
 
+from bulletin.audio.dsp import firwin, upfirdn
 from bulletin.audio.lengths import resampled_length
 from bulletin.errors import InputError
 
@@ -133,7 +133,7 @@ def resample_filter(up: int, down: int) -> np.ndarray:
     """The anti-aliasing low-pass :func:`scipy.signal.resample_poly` designs (Kaiser 5.0)."""
     ratio = max(up, down)
     half = 10 * ratio
-    return firwin(2 * half + 1, 1.0 / ratio, window=("kaiser", 5.0)) * up
+    return firwin(2 * half + 1, 1.0 / ratio, 5.0) * up
 
 
 class SoundReader:

@@ -21,7 +21,7 @@ from bulletin.script import Clip, Pause, Script, Sound, Speech
 EntryKind = Literal["speech", "pause", "sound"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per word or sentence: no __dict__ each
 class Entry:
     """One script item on the timeline: ``script.items[item_index]`` plays at
     ``[start, start + length)`` (output samples)."""

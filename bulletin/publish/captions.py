@@ -54,7 +54,7 @@ _DASHES = ("—", "–", "-")
 _WORD_SPLIT = re.compile(r"[^\S\u00a0\u202f\u2007]+")  # whitespace except no-break spaces
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per word or sentence: no __dict__ each
 class CaptionCue:
     """One caption: its span, its lines, and the sentence (index into the input cues)."""
 

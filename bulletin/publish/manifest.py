@@ -131,19 +131,23 @@ def build_manifest(
     }
 
 
+def _encoder() -> json.JSONEncoder:
+    return json.JSONEncoder(ensure_ascii=False, indent=2, allow_nan=False)
+
+
 def render_manifest(manifest: Mapping) -> str:
     """The manifest as JSON text: UTF-8 characters kept, indent 2, keys in the dict's order."""
-    return (
-        json.dumps(_jsonable(manifest, sort=False), ensure_ascii=False, indent=2, allow_nan=False)
-        + "\n"
-    )
+    return _encoder().encode(_jsonable(manifest, sort=False)) + "\n"
 
 
 def write_manifest(path: Path, manifest: Mapping) -> None:
-    """Write ``manifest`` (e.g. from :func:`build_manifest`) to ``path`` atomically."""
-    text = render_manifest(manifest)
-    with atomic_path(Path(path)) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
+    """Write ``manifest`` (e.g. from :func:`build_manifest`) to ``path`` atomically: the
+    text of :func:`render_manifest`, written as it is encoded (a 33-hour programme's
+    manifest is 30 MB of JSON, never held whole)."""
+    with atomic_path(Path(path)) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as file:
+        for chunk in _encoder().iterencode(_jsonable(manifest, sort=False)):
+            file.write(chunk)
+        file.write("\n")
 
 
 def _time(seconds: float | None) -> float | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per word or sentence: no __dict__ each
 class Word:
     """A written word (or the few written words read together) and when it sounds.
 
@@ -34,7 +34,7 @@ class Word:
         _check_span(self.start_s, self.end_s, f"word {self.written[:30]!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per word or sentence: no __dict__ each
 class Cue:
     """One spoken sentence or headline and where it sits in the audio.
 

@@ -20,7 +20,7 @@ import numpy as np
 from bulletin.synth.presets import VoicePreset
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per word or sentence: no __dict__ each
 class WordEvent:
     """Where one word of the spoken text sounds: samples ``[start, end)`` of the result.
 
