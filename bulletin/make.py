@@ -196,7 +196,7 @@ def make_bulletin(
     ``stdin``. An ``OSError`` or ``LibsndfileError`` on the output, cache or temporary
     folders becomes an :class:`OutputError` naming the path.
     """
-    from bulletin import audio, publish, synth
+    from bulletin import synth
 
     def report_stage(stage: str, done: int, total: int) -> None:
         lifecycle.check()  # a stop signal: take no more work
@@ -205,6 +205,13 @@ def make_bulletin(
 
     report_stage("reading", 0, 1)
     bulletins, stories, script = _read_script(job, settings, lexicon, max_chars, stdin)
+    speech_at = [i for i, item in enumerate(script.items) if isinstance(item, Speech)]
+    texts = [script.items[i].spoken for i in speech_at]
+    # the pool's workers start up (a Python, the voice) while this process loads the
+    # audio modules below (scipy: ~0.7 s), when there is synthesis for them
+    synth.start_workers(texts, voice, cache_dir=cache_dir, pool=pool)
+    from bulletin import audio, publish
+
     # a missing or unreadable jingle, bed or cover fails before any synthesis
     jingles = settings.jingles
     for sound in (jingles.intro, jingles.outro, jingles.sting, settings.bed and settings.bed.path):
@@ -215,8 +222,6 @@ def make_bulletin(
 
     report_stage("reading", 1, 1)
 
-    speech_at = [i for i, item in enumerate(script.items) if isinstance(item, Speech)]
-    texts = [script.items[i].spoken for i in speech_at]
     stats: dict[str, int] = {}
     temp_root = Path(tempfile.gettempdir())
     try:

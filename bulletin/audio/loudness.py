@@ -165,9 +165,11 @@ class LoudnessMeter:
         # ... and at each grid boundary B_k in (start, samples] crossed (B_0 when from 0),
         # channels after each other (compact: 8 bytes a number, not a Python object)
         self._totals = array("d", [] if start else [0.0] * channels)
-        self._next = 1
+        # index of the next grid boundary to cross: B_k is within a sample of k * 0.1 * rate
+        # (never above it), so every k below ``start // step - 1`` has B_k <= start
+        self._next = max(1, int(start // (BLOCK_S * (1.0 - OVERLAP) * rate)) - 1)
         while _bound(self._next, rate) <= start:
-            self._next += 1  # index of the next grid boundary to cross
+            self._next += 1
         self._next_bound = _bound(self._next, rate)
         self.chunk = chunk
         self._chunks: list[np.ndarray] = []  # energies of whole chunks, in order

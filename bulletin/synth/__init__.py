@@ -15,7 +15,7 @@ from bulletin.synth.cache import (
     remove_temporary_caches,
     temporary_cache_dir,
 )
-from bulletin.synth.clips import synthesize_clips, uncached
+from bulletin.synth.clips import start_workers, synthesize_clips, uncached
 from bulletin.synth.presets import (
     DEFAULT_RULE,
     VoicePreset,
@@ -55,6 +55,7 @@ __all__ = [
     "load_voice",
     "remove_temporary_caches",
     "resolve_voice",
+    "start_workers",
     "synthesize_clips",
     "uncached",
     "temporary_cache_dir",

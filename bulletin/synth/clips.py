@@ -40,7 +40,7 @@ from bulletin.synth.engines import engine_for
 from bulletin.synth.presets import VoicePreset
 from bulletin.synth.timing import complete_events, estimate_events, reindex_events
 from bulletin.synth.voice import PresetVoice, load_voice, voice_identity
-from bulletin.workers import process_pool, share_work
+from bulletin.workers import pool_workers, process_pool, share_work
 
 # Environment a worker must see as the parent does now (Coqui's model folder).
 _ENV_PASSED = ("TTS_HOME", "XDG_DATA_HOME")
@@ -165,6 +165,33 @@ def uncached(texts: Sequence[str], preset: VoicePreset, cache_dir: Path) -> list
     return list(missing.values())
 
 
+def start_workers(
+    texts: Sequence[str], preset: VoicePreset, *, cache_dir: Path | None, pool: Executor | None
+) -> bool:
+    """Have ``pool``'s workers start up now (a Python, the voice, the mastering modules)
+    when :func:`synthesize_clips` will give them work (more clips missing than the engine
+    makes in this process; a missing clip is one whose name is not in the cache, nothing
+    is read), so that they are ready when this process, meanwhile loading its own modules,
+    hands out the first clips. Returns whether it did; errors are left to the synthesis.
+
+    >>> start_workers(texts, resolve_voice("ky-azamat"), cache_dir=None, pool=pool)
+    True
+    """
+    if pool is None:
+        return False
+    engine = engine_for(preset)
+    digest = identity_digest(voice_identity(preset))
+    keys = {clip_key(digest, preset.respell_text(text)) for text in texts}
+    if cache_dir is not None and Path(cache_dir).is_dir():
+        keys -= set(ClipCache(cache_dir)._scan())
+    if len(keys) <= engine.in_process_misses or engine.problem(preset):
+        return False
+    env = {name: os.environ.get(name) for name in _ENV_PASSED}
+    for _ in range(pool_workers(pool)):
+        pool.submit(_worker_start, preset, digest, env)
+    return True
+
+
 def _make_clip(voice: PresetVoice, cache: ClipCache, key: str, spoken: str) -> Clip:
     """Synthesise ``spoken`` (respelled) and store it with its word events."""
     result = voice.synthesize_spoken(spoken)
@@ -241,6 +268,26 @@ def _synthesize_chunk(
 # --- worker side -----------------------------------------------------------------------
 
 
+def _set_env(env: dict[str, str | None]) -> None:
+    for name, value in env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def _worker_start(preset: VoicePreset, digest: str, env: dict[str, str | None]) -> None:
+    """In a worker, ahead of its first clips: load the voice and the mastering modules
+    (scipy's signal package alone takes ~0.7 s). A failure here is not reported: the
+    synthesis that follows meets it again and says so."""
+    _set_env(env)
+    try:
+        _voice_in_process(preset, digest)
+        import bulletin.audio.master  # noqa: F401
+    except Exception:  # noqa: BLE001, S110 - see above
+        pass
+
+
 def _worker_run(
     preset: VoicePreset,
     digest: str,
@@ -250,9 +297,5 @@ def _worker_run(
 ) -> list[tuple[str, Clip]]:
     """Synthesise ``chunk`` into the cache at ``directory`` (in a worker: the voice is
     loaded on the first chunk and kept)."""
-    for name, value in env.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    _set_env(env)
     return _synthesize_chunk(_voice_in_process(preset, digest), ClipCache(Path(directory)), chunk)

@@ -14,6 +14,7 @@ from bulletin.synth import (
     cache_clear,
     cache_info,
     resolve_voice,
+    start_workers,
     synthesize_clips,
 )
 from bulletin.synth.cache import remove_temporary_caches
@@ -160,3 +161,25 @@ def test_a_shared_pool_serves_two_calls_with_identical_clips(tmp_path: Path) -> 
             )
             assert stats["jobs"] == 2 and stats["synthesised"] == len(set(texts))
             assert [c.path.read_bytes() for c in shared] == [c.path.read_bytes() for c in one]
+
+
+def test_workers_start_ahead_only_when_they_will_synthesise(tmp_path: Path) -> None:
+    """start_workers (called by make before it loads the audio modules) starts the pool's
+    workers when more clips are missing than the engine makes in process, and not for a
+    warm cache (a warm re-make starts no worker); the clips are the same either way."""
+    texts = corpus_sentences("16-weekly-roundup.txt", limit=60)
+    preset = resolve_voice("ky-espeak")
+    one = synthesize_clips(texts, preset, cache_dir=tmp_path / "1", jobs=1)
+    assert not start_workers(texts, preset, cache_dir=tmp_path / "1", pool=None)
+    with process_pool(2) as pool:
+        assert not start_workers(texts, preset, cache_dir=tmp_path / "1", pool=pool)
+        assert not start_workers(texts[:5], preset, cache_dir=tmp_path / "2", pool=pool)
+        assert not pool._processes  # nothing started: all cached, or too few to share
+        assert start_workers(texts, preset, cache_dir=tmp_path / "2", pool=pool)
+        assert pool._processes  # started ahead of the first clip
+        stats: dict = {}
+        two = synthesize_clips(
+            texts, preset, cache_dir=tmp_path / "2", jobs=2, stats=stats, pool=pool
+        )
+        assert stats["jobs"] == 2
+    assert [c.path.read_bytes() for c in two] == [c.path.read_bytes() for c in one]

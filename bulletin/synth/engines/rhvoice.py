@@ -538,5 +538,8 @@ ENGINE = Engine(
     check=_check,
     default_sample_rate=24000,
     in_process_misses=12,
+    # two sentences a task (~0.25 s): a worker holds two tasks, so when the last is taken
+    # the other process waits at most ~0.5 s (with 16 it waited up to 4 s of synthesis)
+    chunk=2,
     word_events=True,
 )
