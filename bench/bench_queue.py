@@ -11,12 +11,13 @@ runs, so a change in the machine's load falls on both; each row prints the load 
 when it ended, the ratio of the best rounds, and the median of the per-round ratios:
 
   throughput  ``--articles`` corpus releases submitted at once, time until all are ready:
-              ``bulletin worker --concurrency 1`` against ``--concurrency 2`` (each on its
-              own Redis database); articles per minute and the ratio (goal: 2 workers >=
-              1.8x one; 2 processes on 2 cores share them with Redis and this script)
+              one worker process against two (each side on its own Redis database; each
+              process a ``bulletin worker`` in its own session, see :class:`Workers`);
+              articles per minute and the ratio (goal: 2 workers >= 1.8x one; 2 processes
+              on 2 cores share them with Redis and this script)
   overhead    one article through the queue (submit -> ready, an idle warm worker) against
-              the same task function called directly in this process (warm imports), and
-              an empty job's submit -> done (goal: <= +5 %)
+              the same task function called directly in this process (warm imports), at
+              least 5 rounds, and an empty job's submit -> done (goal: <= +5 %)
   fan-out     the long release (default: the weekly round-up) made whole by one worker
               process, against 2 worker processes sharing it as clip jobs plus one assembly
               job that masters on every core (goal: <= 0.55x); the two MP3s must be the same
@@ -83,32 +84,54 @@ def load() -> str:
 
 
 class Workers:
-    """``bulletin worker --concurrency N`` on its own Redis database ``url``."""
+    """``count`` worker processes on the Redis database ``url``: each a ``bulletin worker``
+    of its own, in a session of its own, as ``count`` machines would run them. (Linux
+    shares a busy CPU between sessions, not processes (``sched_autogroup``): the two
+    processes of one ``bulletin worker --concurrency 2`` would get one session's share,
+    no more than one process, while other sessions keep the machine busy.)"""
 
     def __init__(
-        self, url: str, config: Path, concurrency: int, home: Path, voice: str = "ky-espeak"
+        self, url: str, config: Path, count: int, home: Path, voice: str = "ky-espeak"
     ) -> None:
         from rq import Worker
 
         self.url = url
         env = {**os.environ, "BULLETIN_QUEUE_URL": url, "XDG_CACHE_HOME": str(home)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bulletin", "worker", "--config", str(config),
-             "--concurrency", str(concurrency), "--voices", voice],
-            env=env, cwd=ROOT, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+        self.processes = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bulletin",
+                    "worker",
+                    "--config",
+                    str(config),
+                    "--concurrency",
+                    "1",
+                    "--voices",
+                    voice,
+                ],
+                env=env,
+                cwd=ROOT,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )  # fmt: skip
+            for _ in range(count)
+        ]
         import redis
 
         connection = redis.Redis.from_url(url)
         deadline = time.monotonic() + 120
-        while Worker.count(connection=connection) < concurrency:
-            if time.monotonic() > deadline or self.process.poll() is not None:
+        while Worker.count(connection=connection) < count:
+            if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
                 raise SystemExit("workers did not start")
             time.sleep(0.05)
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=120)
+        for process in self.processes:
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            process.wait(timeout=120)
 
 
 def release_of(path: Path) -> str:
@@ -219,15 +242,18 @@ def assembly_seconds(url: str, article_id: str) -> float | None:
 
     from bulletin.jobs.redis import connect, job_id
 
-    try:
-        job = Job.fetch(
-            job_id(f"article:{article_id}:v1:then"), connection=connect(url),
-            serializer=JSONSerializer,
-        )  # fmt: skip
-    except Exception:
-        return None
-    if job.started_at and job.ended_at:
-        return (job.ended_at - job.started_at).total_seconds()
+    deadline = time.monotonic() + 10  # the article is ready a moment before RQ records it
+    while time.monotonic() < deadline:
+        try:
+            job = Job.fetch(
+                job_id(f"article:{article_id}:v1:then"), connection=connect(url),
+                serializer=JSONSerializer,
+            )  # fmt: skip
+        except Exception:
+            return None
+        if job.started_at and job.ended_at:
+            return (job.ended_at - job.started_at).total_seconds()
+        time.sleep(0.1)
     return None
 
 
@@ -287,7 +313,7 @@ def main() -> None:
             queued, alone = interleaved(
                 lambda: batch(one.url, root / "o", whole, {article_id: release}),
                 lambda: direct(root, whole, article_id, release),
-                max(3, args.repeat),
+                max(5, args.repeat),
             )
             empty = empty_jobs(one.url, root)
             q, d = min(queued), min(alone)
@@ -328,8 +354,7 @@ def main() -> None:
             identical = []
 
             def checked_whole() -> float:
-                seconds = batch(one.url, root / "f1", slow_whole, long)
-                return seconds
+                return batch(one.url, root / "f1", slow_whole, long)
 
             split_s, whole_s = [], []
             for index in range(args.repeat):
