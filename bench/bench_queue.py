@@ -10,7 +10,8 @@ started before the first round and idle (blocked on Redis, no CPU) while the oth
 runs, so a change in the machine's load falls on both; each row prints the load average
 when it ended, the ratio of the best rounds, and the median of the per-round ratios:
 
-  throughput  ``--articles`` corpus releases submitted at once, time until all are ready:
+  throughput  ``--articles`` corpus releases submitted at once, longest first (so that
+              the batch's tail weighs least), time until all are ready:
               one worker process against two (each side on its own Redis database; each
               process a ``bulletin worker`` in its own session, see :class:`Workers`);
               articles per minute and the ratio (goal: 2 workers >= 1.8x one; 2 processes
@@ -277,6 +278,10 @@ def main() -> None:
     split.write_text(CONFIG.format(voice=args.voice, fanout=8) + f"fanout_slice = {args.slice}\n")
     parts = args.parts.split(",")
     corpus = sorted(p for p in CORPUS.glob("*.txt") if p != args.long)[: args.articles]
+    first = corpus[0]  # the overhead's article: 01-economy, a typical one
+    # longest first: the batch's tail (one worker idle while the other ends the last
+    # article) is then as short as the batch allows; both sides get the same order
+    corpus.sort(key=lambda p: len(release_of(p)), reverse=True)
     releases = {f"a{i}": release_of(p) for i, p in enumerate(corpus)}
     print(f"bench_queue: {os.cpu_count()} cores, {load()}", flush=True)
     started: list[Workers] = []
@@ -307,7 +312,7 @@ def main() -> None:
                   flush=True)  # fmt: skip
 
         if "overhead" in parts:
-            article_id, release = next(iter(releases.items()))
+            article_id, release = "economy", release_of(first)
             direct(root, whole, "warmup", release)  # imports, voice
             batch(one.url, root / "o-warm", whole, {"warmup": release})
             queued, alone = interleaved(
