@@ -2,7 +2,10 @@
 throughput with 1 and 2 workers, the queue's overhead per job, and a long round-up fanned
 out as clip jobs against one worker making it whole.
 
-    python bench/bench_queue.py [--articles 10] [--repeat 3] [--long RELEASE.txt]
+    setsid python bench/bench_queue.py [--articles 10] [--repeat 3] [--long RELEASE.txt]
+
+(``setsid``: this process, which makes the overhead's direct make, in a session of its own,
+as every worker is; see :class:`Workers`.)
 
 Everything runs on this machine, in the same run, with cold clip caches. Each row compares
 its two sides interleaved, round by round (A B, then B A, ...), with both sides' workers
