@@ -696,7 +696,10 @@ def _schedule_queue(config: Path):
 @click.option("--config", type=click.Path(path_type=Path), help="Settings file [./bulletin.toml].")
 @click.option("--grace", default=60.0, show_default=True, type=click.FloatRange(0),
               help="Seconds a stopping worker may finish its job before it is stopped.")  # fmt: skip
-def worker(concurrency, voices, config, grace) -> None:
+@click.option("--max-jobs", type=click.IntRange(0),
+              help="Jobs a worker process runs before it starts anew, 0: never "
+                   "[[queue] max_jobs, else 500].")  # fmt: skip
+def worker(concurrency, voices, config, grace, max_jobs) -> None:
     """Take jobs (articles, clips, scheduled runs) from Redis: [queue] url in bulletin.toml
     or BULLETIN_QUEUE_URL. The data folder and clip cache must be the server's (shared)."""
     from bulletin import config as config_module
@@ -716,6 +719,8 @@ def worker(concurrency, voices, config, grace) -> None:
             f"worker needs the extra 'queue' ({error.name} is missing): "
             "pip install 'bulletin[queue]'"
         ) from None
+    if max_jobs is not None:
+        table["max_jobs"] = max_jobs
     names = [v.strip() for v in voices.split(",") if v.strip()] if voices else None
     queues = worker_queues(names, path)
     _shared_store(path)

@@ -21,7 +21,7 @@ TaskState(key='article:a1:v2', status='queued', error=None, attempts=0)
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -78,11 +78,60 @@ class Split:
 
 
 _SPLITTING = {"on": False}
+# set by a worker of a queue that spreads work: cores a task taking over a split may use,
+# and how many workers share the running task's parts (a function: asked only when needed)
+_WORKER: dict[str, Any] = {"cores": 1, "peers": None}
 
 
 def can_split() -> bool:
     """Whether the task running in this process may return a :class:`Split`."""
     return _SPLITTING["on"]
+
+
+def split_cores() -> int:
+    """Processes the task that takes over a :class:`Split` (``then``: the assembly) may use
+    for its own make: every core of its worker's machine by default (``[queue]
+    assembly_jobs``), since its parts ran everywhere and the rest is its alone; 1 where work
+    is not spread (the embedded queue: its workers already share this machine's cores)."""
+    return max(1, int(_WORKER["cores"])) if _SPLITTING["on"] else 1
+
+
+def split_peers() -> int:
+    """How many workers take the parts of the running task's split now (1 when unknown)."""
+    count = _WORKER["peers"]
+    if not (_SPLITTING["on"] and count):
+        return 1
+    try:
+        return max(1, int(count()))
+    except Exception:  # the count is a hint: a split works without it
+        return 1
+
+
+def portions(texts: Sequence[str], most: int, ways: int = 2, least: int = 2) -> list[list[str]]:
+    """``texts`` dealt out as parts for ``ways`` workers: the longest texts first, each part
+    about ``1 / (2 * ways)`` of the characters still left (at most ``most`` texts, at least
+    ``least``), so parts shrink towards the tail and the workers end close together.
+
+    >>> portions(["Бир.", "Эки сүйлөм.", "Үч сөздөн турат.", "Төрт."], most=2, ways=1)
+    [['Үч сөздөн турат.', 'Эки сүйлөм.'], ['Төрт.', 'Бир.']]
+    """
+    order = sorted(texts, key=len, reverse=True)
+    left = sum(len(text) for text in order)
+    parts: list[list[str]] = []
+    start = 0
+    while start < len(order):
+        goal = left / (2 * max(1, ways))
+        part: list[str] = []
+        size = 0
+        while start < len(order) and len(part) < max(1, most):
+            if len(part) >= least and size >= goal:
+                break
+            part.append(order[start])
+            size += len(order[start])
+            start += 1
+        left -= size
+        parts.append(part)
+    return parts
 
 
 class QueueFull(Exception):
@@ -131,7 +180,9 @@ QUEUE_KEYS = {
     "lost_after_s": _positive,  # silence after which a worker's job is run elsewhere
     "maintenance_s": _positive,  # how often workers look for lost jobs
     "fanout_sentences": _count,  # split an article with at least this many new sentences
-    "fanout_slice": _count,  # sentences per clip job
+    "fanout_slice": _count,  # most sentences per clip job
+    "assembly_jobs": _count,  # processes of the job assembling a split (0: every core)
+    "max_jobs": _count,  # a worker process starts anew after this many jobs (0: never)
 }
 
 

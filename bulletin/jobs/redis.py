@@ -25,20 +25,26 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import os
 import re
 import signal
+import threading
+import time
+from datetime import timedelta
 from typing import Any
 
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry as RedisRetry
-from rq import Callback, Retry, Worker, get_current_job
+from rq import Callback, Retry, SimpleWorker, Worker, get_current_job
 from rq import Queue as RQQueue
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Dependency, Job, JobStatus
 from rq.registry import DeferredJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
+from rq.utils import now
+from rq.worker import WorkerStatus
 
 from bulletin import jobs
 from bulletin.errors import one_line
@@ -203,9 +209,8 @@ class RedisQueue:
 def run_task(
     function: str, kwargs: dict[str, Any], key: str, on_failure: str | None = None
 ) -> None:
-    """What every RQ job runs (in the worker's work horse): the task's function; a
+    """What every RQ job runs (in the worker's process): the task's function; a
     :class:`~bulletin.jobs.Split` it returns is queued as parts and a follow-up."""
-    die_with_parent(os.getppid(), signal.SIGKILL)  # no horse outlives its worker
     job = get_current_job()
     job.meta["attempts"] = int(job.meta.get("attempts", 0)) + 1
     job.meta.pop("error", None)
@@ -214,6 +219,9 @@ def run_task(
     if config and "config" in kwargs:
         kwargs = {**kwargs, "config": config}
     jobs._SPLITTING["on"] = True
+    jobs._WORKER["peers"] = lambda: Worker.count(
+        connection=job.connection, queue=RQQueue(job.origin, connection=job.connection)
+    )
     try:
         result = call_function(function, kwargs)
     finally:
@@ -253,7 +261,7 @@ def job_failed(job: Job, connection, exc_type, value, traceback) -> None:
     """RQ's failure callback, after every failed attempt (an exception, or a worker lost):
     keep the reason; on the last attempt call the task's ``on_failure`` hook."""
     if exc_type is not None and exc_type.__name__ == "AbandonedJobError":
-        reason = "worker lost (killed, or its machine stopped)"
+        reason = job.meta.pop("overran", None) or "worker lost (killed, or its machine stopped)"
     else:
         reason = one_line(value) if isinstance(value, BaseException) else "failed"
     job.meta["error"] = reason
@@ -267,31 +275,63 @@ def job_failed(job: Job, connection, exc_type, value, traceback) -> None:
             call_function(hook, {**job.kwargs["kwargs"], "error": reason})
 
 
-class BulletinWorker(Worker):
-    """RQ's worker with bulletin's lease (``lost_after_s`` instead of RQ's fixed 60 s) and
-    signals: SIGTERM finishes the job in hand, then stops (a second SIGTERM: stop now, the
-    job is run elsewhere); SIGINT and SIGHUP, sent to the whole process group by a
-    terminal, are left to ``bulletin worker``, which stops its workers in order."""
+class BulletinWorker(SimpleWorker):
+    """RQ's worker that runs each job in its own process (``SimpleWorker``: no work horse
+    forked per job), so that the imports and the voice it loaded serve every job it takes;
+    with bulletin's lease, stop signals and a hard limit:
+
+    - lease: a thread renews the job's lease every ``heartbeat_s`` while it runs; a
+      worker killed outright (or its machine) falls silent and its job is run elsewhere
+      ``lost_after_s`` later (RQ's own ``SimpleWorker`` sets one lease of the job's whole
+      timeout and never renews it);
+    - timeout: RQ's death penalty (SIGALRM in this main thread) ends a job past its
+      timeout; one stuck where no Python runs (inside an engine) is ended by the lease
+      thread ``lost_after_s`` later, which exits the process: the job is lost, so run
+      again elsewhere (one attempt used), and ``bulletin worker`` starts a new process;
+    - SIGTERM finishes the job in hand, then stops; a second SIGTERM stops at once and
+      puts the job back at the front of its queue (the attempt not counted); SIGINT and
+      SIGHUP, sent to the whole process group by a terminal, are left to ``bulletin
+      worker``, which stops its workers in order."""
 
     lost_after_s = 60.0
+    heartbeat_s = 10.0
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._lease: _Lease | None = None
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
-        ttl = super().get_heartbeat_ttl(job, working_time) - 60
-        return int(max(1, ttl + self.lost_after_s))
+        return int(math.ceil(self.heartbeat_s + self.lost_after_s))
+
+    def execute_job(self, job: Job, queue: RQQueue) -> None:
+        execution = self.prepare_execution(job)
+        self._lease = _Lease(self, job, execution)
+        self._lease.start()
+        try:
+            self.perform_job(job, queue, execution)
+        finally:
+            self._lease.stop()
+            self._lease = None
+        self.set_state(WorkerStatus.IDLE)
+
+    def handle_execution_ended(self, job: Job, queue: RQQueue, heartbeat_ttl: int) -> None:
+        # the job's end is recorded next: no lease renewal may come after it
+        if self._lease is not None:
+            self._lease.stop()
+        super().handle_execution_ended(job, queue, heartbeat_ttl)
 
     def request_force_stop(self, signum, frame):
-        """A second SIGTERM: RQ kills the work horse; its job goes back to the front of
-        its queue at once (the attempt is not counted), not after ``lost_after_s``."""
-        job = None
-        if self.horse_pid:
-            with contextlib.suppress(Exception):
-                job = self.get_current_job()
-        try:
-            super().request_force_stop(signum, frame)
-        except SystemExit:
-            if job is not None:
-                _give_back(self.connection, job)
-            raise
+        """A second SIGTERM (RQ ignores one within a second of the first): the job in hand
+        goes back to the front of its queue at once (the attempt is not counted), not
+        after ``lost_after_s``, and this process exits now."""
+        if (now() - self._shutdown_requested_date) < timedelta(seconds=1):
+            return
+        if self._lease is not None:
+            self._lease.stop()
+            _give_back(self.connection, self._lease.job)
+        with contextlib.suppress(Exception):
+            self.register_death()
+        os._exit(128 + signum)
 
     def _install_signal_handlers(self):
         signal.signal(signal.SIGTERM, self.request_stop)
@@ -299,14 +339,54 @@ class BulletinWorker(Worker):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
+class _Lease(threading.Thread):
+    """Renews a running job's lease (and its worker's) every ``heartbeat_s``; past the
+    job's timeout by ``lost_after_s`` (the death penalty did not end it), exits."""
+
+    def __init__(self, worker: BulletinWorker, job: Job, execution) -> None:
+        super().__init__(name="bulletin-lease", daemon=True)
+        self.worker, self.job, self.execution = worker, job, execution
+        self._stop_event = threading.Event()
+        self._lock = threading.Lock()  # a renewal in flight ends before stop() returns
+        self._began = time.monotonic()
+
+    def run(self) -> None:
+        limit = (self.job.timeout or 0) + self.worker.lost_after_s
+        while not self._stop_event.wait(self.worker.heartbeat_s):
+            with self._lock:
+                if self._stop_event.is_set():
+                    return
+                if self.job.timeout and time.monotonic() - self._began > limit:
+                    _overran(self.job)
+                try:
+                    self.worker.maintain_heartbeats(self.job, self.execution)
+                except redis.exceptions.RedisError:
+                    continue  # Redis restarting: the next renewal will do
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        if threading.current_thread() is not self:
+            with self._lock:
+                pass
+
+
+def _overran(job: Job) -> None:
+    """A job stuck past its timeout where the death penalty cannot reach: record why, and
+    exit; the job is found lost and run again (or failed) by another worker."""
+    with contextlib.suppress(Exception):
+        job.meta["overran"] = f"timed out after {job.timeout} s"
+        job.save_meta()
+    os._exit(1)
+
+
 PRELOAD = ("bulletin.web.tasks", "bulletin.make", "bulletin.synth", "bulletin.audio",
            "bulletin.publish", "bulletin.text", "bulletin.config")  # fmt: skip
 
 
 def preload(voices: list[str]) -> None:
-    """Import what the tasks use, and load the espeak voices served, once in the worker:
-    each job's work horse is forked from it and starts warm (not for Coqui voices: torch
-    does not survive a fork well; a Coqui job loads its model in its horse)."""
+    """Import what the tasks use, load the voices served (not Coqui's: a Coqui voice
+    loads with its first job, and stays) and make one sentence, once, when the worker
+    starts: every job it takes then runs warm."""
     import importlib
 
     for module in PRELOAD:
@@ -319,14 +399,14 @@ def preload(voices: list[str]) -> None:
     for name in voices:
         with contextlib.suppress(Exception):  # a voice that cannot load fails in its job
             preset = synth.resolve_voice(name)
-            if preset.engine == "espeak":
+            if preset.engine != "coqui":
                 _voice_in_process(preset, identity_digest(voice_identity(preset)))
                 _warm_up(preset)
 
 
 def _warm_up(preset) -> None:
     """Make one sentence in a temporary folder, so that every module a make imports on
-    the way (audio, encoders, tags, captions) is loaded before the horses fork."""
+    the way (audio, encoders, tags, captions) is loaded before the first job."""
     import tempfile
     from pathlib import Path
 
@@ -354,12 +434,24 @@ def _give_back(connection: redis.Redis, job: Job) -> None:
         queue.enqueue_job(job, at_front=True)
 
 
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+MAX_JOBS = 500  # a worker process starts anew after this many jobs (a guard against leaks)
+
+
 def work(url: str, queues: list[str], options: dict[str, Any], parent_pid: int) -> None:
     """One worker process of ``bulletin worker``: take jobs from ``queues`` until stopped."""
     die_with_parent(parent_pid, signal.SIGKILL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     preload([name.split(".voice.", 1)[1] for name in queues if ".voice." in name])
+    jobs._WORKER["cores"] = int(options.get("assembly_jobs", 0)) or _cores()
     connection = connect(url)
     heartbeat = int(options.get("heartbeat_s", 10))
     worker = BulletinWorker(
@@ -371,4 +463,9 @@ def work(url: str, queues: list[str], options: dict[str, Any], parent_pid: int) 
         worker_ttl=max(20, heartbeat + 15),
     )
     worker.lost_after_s = float(options.get("lost_after_s", 60))
-    worker.work(logging_level=options.get("log_level", "WARNING"), with_scheduler=False)
+    worker.heartbeat_s = float(options.get("heartbeat_s", 10))
+    # past max_jobs this process ends and ``bulletin worker`` starts a fresh one
+    max_jobs = int(options.get("max_jobs", MAX_JOBS)) or None
+    worker.work(
+        logging_level=options.get("log_level", "WARNING"), with_scheduler=False, max_jobs=max_jobs
+    )

@@ -40,12 +40,14 @@ def make_article(
 
     On a queue that spreads work (:func:`bulletin.jobs.can_split`), an article with many
     sentences not yet in the clip cache (``[queue] fanout_sentences``) is handed on as clip
-    jobs (:func:`make_clips`, ``fanout_slice`` sentences each) and this task again with
-    ``fan_out=False``, run once the clips are made: the same make with a warm cache, so
-    the output is the same byte for byte however the work was split."""
+    jobs (:func:`make_clips`, the longest sentences first, at most ``fanout_slice`` each)
+    and this task again with ``fan_out=False``, run once the clips are made: the same make
+    with a warm cache, mastered and encoded on every core of its worker's machine
+    (:func:`bulletin.jobs.split_cores`), so the output is the same byte for byte however
+    the work was split."""
     from bulletin import make, synth
     from bulletin.config import load_settings
-    from bulletin.jobs import can_split
+    from bulletin.jobs import can_split, split_cores
     from bulletin.text import load_lexicon
 
     store = ArticleStore(Path(data_dir))
@@ -83,7 +85,7 @@ def make_article(
                 preset,
                 lexicon=lexicon,
                 cache_dir=Path(cache_dir) if cache_dir else None,
-                jobs=1,
+                jobs=1 if fan_out else split_cores(),
             )
         except BulletinError as error:
             _finish(store, id, version, error=one_line(error))
@@ -124,13 +126,13 @@ def make_article(
 
 FANOUT_SENTENCES = {"espeak": 400}  # espeak makes ~50 sentences a second: rarely worth it
 FANOUT_DEFAULT = 40
-FANOUT_SLICE = 50  # a clip job forks a process and loads the voice: not too small
+FANOUT_SLICE = 60  # most sentences in one clip job (the first, longest ones)
 
 
 def _fan_out(job, settings, preset, lexicon, state: ArticleState, kwargs: dict) -> Split | None:
     """Clip jobs and a follow-up make, when enough sentences are not yet cached."""
     from bulletin import make, synth
-    from bulletin.jobs import queue_config
+    from bulletin.jobs import portions, queue_config, split_peers
 
     table = queue_config(Path(kwargs["config"]) if kwargs["config"] else None)
     least = table.get("fanout_sentences", FANOUT_SENTENCES.get(preset.engine, FANOUT_DEFAULT))
@@ -144,11 +146,11 @@ def _fan_out(job, settings, preset, lexicon, state: ArticleState, kwargs: dict) 
     parts = tuple(
         Task(
             "bulletin.web.tasks:make_clips",
-            {**kwargs, "texts": missing[start : start + size]},
-            key=f"{state.task_key}:clips:{start // size}",
+            {**kwargs, "texts": texts},
+            key=f"{state.task_key}:clips:{index}",
             pool=state.voice,
         )
-        for start in range(0, len(missing), size)
+        for index, texts in enumerate(portions(missing, size, split_peers()))
     )
     then = Task(
         "bulletin.web.tasks:make_article",

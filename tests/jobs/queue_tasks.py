@@ -44,3 +44,18 @@ def die(path: str, value: str) -> None:
 def hook(path: str, value: str, error: str, **_) -> None:
     """on_failure: record the reason."""
     _append(path + ".failed", f"{value}\t{error}")
+
+
+def pid(path: str, value: str) -> None:
+    """Append ``value`` and the process that ran it."""
+    _append(path, f"{value} {os.getpid()}")
+
+
+def stuck(path: str, value: str, seconds: float) -> None:
+    """Stuck where no Python signal handler runs (as inside an engine's C code): SIGALRM,
+    the queue's timeout, is held back for ``seconds``."""
+    import signal
+
+    _append(path, value)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    time.sleep(seconds)
