@@ -25,7 +25,7 @@ from bulletin.text.numbers import (
 )
 from bulletin.text.sentences import no_split_after
 from bulletin.text.symbols import read_symbol
-from bulletin.text.units import FIXED, unit_keys, unit_parts
+from bulletin.text.units import FIXED, compound_keys, unit_keys, unit_parts
 
 
 @dataclass(frozen=True)
@@ -114,10 +114,14 @@ _NOT_NOUN = frozenset(
 _ROMAN_BEFORE = re.compile(r"(?<![\w])[IVXLCХІ]+(?:[-–][IVXLCХІ]+)?$")
 # a name before к., р-н, пр.: a capitalised word or a numbered one (Биринчи май / 1-май р-ну)
 _NAME_BEFORE = re.compile(rf"[{UP}]|\d+-[{LO}]")
-# a street or house word just before a number: Ленин к., 221/2 is a house number
+# a street or house word just before a number: Ленин к., 221/2 / Асанбай м-н, 45/2 is a
+# house number
 _ADDRESS = re.compile(
-    rf"(?:(?<![{LO}{UP}])(?:к|көч|пр|б-р|мкр)\.?|көчөсү|проспектиси|бульвары|үй|дарек\w*)[,\s]*$"
+    rf"(?:(?<![{LO}{UP}])(?:к|көч|пр|б-р|мкр|м-н|кичи\s?р-ну|ж/м)\.?|көчөсү|проспектиси|бульвары"
+    rf"|микрорайону|кичирайону|конушу|массиви|үй|дарек\w*)[,\s]*$"
 )
+# a house word just after the number: 45/2 дарегинде, 12/3 үйүндө
+_ADDRESS_AFTER = re.compile(r"[\s\u00a0]*(?:дарег|үй(?!рө))")
 _SUPERSCRIPT = {"²": "квадрат", "³": "куб"}
 _HW_UNITS = frozenset({"км", "см", "мм", "кг", "га"})
 # Unicode vulgar fractions: (numerator, denominator)
@@ -156,6 +160,7 @@ def _master() -> str:
     latin_keys = [k for k in mapping("latin") if not k.isalpha()]
     latin_keys.sort(key=len, reverse=True)
     latinkey = "|".join(re.escape(k) for k in latin_keys)
+    compound = "|".join(re.escape(k) for k in compound_keys())
     mixed = "|".join(re.escape(k) for k in abbreviations.mixed_case_keys()) or "(?!)"
     tail_unit = (
         rf"(?:{SP}?(?P<unit>{long_units})(?:-?(?![аеиоөуүыэ])(?P<usuf>{SUF}))?{NOT_WORD_AFTER}{UNIT_DOT}"
@@ -181,6 +186,8 @@ def _master() -> str:
         r"(?P<email>[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)",
         rf"(?P<url>(?:[A-Za-z]+://|www\.)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*(?:/[^\s«»\"()]*)?"
         rf"|(?=[A-Za-z0-9\-]*\.[A-Za-z])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:{web.TLDS})(?![A-Za-z0-9])(?:/[^\s«»\"()]*)?)",
+        # a top-level domain on its own: .kg доменинде → кей жи доменинде, .com'до
+        rf"(?P<tld>(?<![\w.])\.(?P<tldw>{web.TLDS})(?![A-Za-z0-9.])(?:['’-]?(?P<tldsuf>{SUF}){NOT_WORD_AFTER})?)",
         r"(?P<handle>@[A-Za-z0-9_]+)",
         rf"(?P<phone>\+\d{{1,3}}{SP}\(?\d{{1,5}}\)?(?:[{SP_CHARS}-]\d{{1,5}}){{1,}}(?!\d)|(?<![\d,.])0(?:{SP}\d{{2,4}}){{3,}}(?!\d)"
         rf"|(?<![\d,.\-])0\d{{3}}(?:[{SP_CHARS}-]\d{{2,3}}){{2,3}}(?![\d\-])"
@@ -221,6 +228,8 @@ def _master() -> str:
         rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}|[{UP}](?=-\d)))"
         rf"(?P<asuf>[{LO}]*)(?![{UP}]))",
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
+        # a joined unit with no number before it: баасы кВт·саатына → киловатт-саатына
+        rf"(?P<cunit>(?<![{LO}{UP}{LAT}\d.·\-])(?P<cu>{compound})(?P<cusuf>{SUF})(?![{LO}{UP}{LAT}\d]))",
         # a price per piece written with a slash: сом/даана → сом даанасына
         rf"(?P<per>/(?:(?<=сом/)|(?<=доллар/)|(?<=евро/)|(?<=рубль/)|(?<=теңге/))(?P<perw>[{LO}]+)(?![{LO}{UP}/]))",
         # any other slash between words (4G/LTE, жана/же) is read as a space
@@ -228,10 +237,12 @@ def _master() -> str:
         r"(?P<sym>[№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺])",
     ]
     firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
+    lower_compound = "|".join(re.escape(k) for k in compound_keys() if k[0].islower()) or "(?!)"
     # every branch starts with one of these: a cheap test that skips plain words fast
     trigger = (
         rf"(?=[\d{LAT}{UP}{_VULGAR_CHARS}І№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(/]"
-        rf"|(?<![{LO}{UP}{LAT}.])[{re.escape(firsts)}])"
+        rf"|(?<![{LO}{UP}{LAT}.])[{re.escape(firsts)}]|(?<![\w.])\.(?=[a-z])"
+        rf"|(?<![{LO}{UP}{LAT}])(?:{lower_compound}))"
     )
     return trigger + "(?:" + "|".join(branches) + ")"
 
@@ -346,6 +357,12 @@ class _Rewriter:
 
     def _url(self, m: re.Match[str]) -> tuple[str, str]:
         return web.read_url(m.group("url")), "url"
+
+    def _tld(self, m: re.Match[str]) -> tuple[str, str]:
+        spoken = web.read_tld(m["tldw"])
+        if m["tldsuf"]:
+            spoken = attach(spoken, m["tldsuf"])
+        return self._pad(m, spoken), "url:domain"
 
     def _handle(self, m: re.Match[str]) -> tuple[str, str]:
         return self._pad(m, web.read_handle(m.group("handle"))), "handle"
@@ -576,6 +593,12 @@ class _Rewriter:
             spoken += "."
         return spoken, "graphic"
 
+    def _cunit(self, m: re.Match[str]) -> tuple[str, str]:
+        spoken = unit_parts(m["cu"])[0]
+        if m["cusuf"]:
+            spoken = attach(spoken, m["cusuf"])
+        return spoken, "unit:joined"
+
     def _per(self, m: re.Match[str]) -> tuple[str, str]:
         """сом/даана → сом даанасына: the word after the slash takes the possessive dative."""
         word = m["perw"]
@@ -598,6 +621,7 @@ _BRANCHES = (
     "lex",
     "email",
     "url",
+    "tld",
     "handle",
     "phone",
     "date",
@@ -614,6 +638,7 @@ _BRANCHES = (
     "latin",
     "acro",
     "graphic",
+    "cunit",
     "per",
     "slash",
     "sym",
@@ -723,7 +748,10 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
             m["no"]
             or (
                 int(den) < int(re.sub(r"\D", "", n1))
-                and _ADDRESS.search(text, max(0, m.start() - 30), m.start())
+                and (
+                    _ADDRESS.search(text, max(0, m.start() - 30), m.start())
+                    or _ADDRESS_AFTER.match(text, m.end())
+                )
             )
         )
     ):
@@ -759,9 +787,9 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
             rest_word = hw
             if len(hw) > 1 and hw in _HW_UNITS:
                 rest_word = unit_parts(hw)[0]  # 272-км аралыгында → ... экинчи километр
-            elif low in ("мкр", "кв"):
-                # 7-мкр. → жетинчи микрорайон, 24-кв. → жыйырма төртүнчү квартира
-                rest_word = "микрорайон" if low == "мкр" else "квартира"
+            elif low in ("мкр", "кв", "м-н"):
+                # 7-мкр. / 7-м-н → жетинчи микрорайон, 24-кв. → жыйырма төртүнчү квартира
+                rest_word = "квартира" if low == "кв" else "микрорайон"
                 if m["hwdot"] and _SENT_END.match(text, m.end()):
                     rest_word += "."
     if m["yr"]:

@@ -59,6 +59,11 @@ def read_url(url: str) -> str:
     return out
 
 
+def read_tld(tld: str) -> str:
+    """A top-level domain on its own: ``read_tld(".kg")`` → ``"кей жи"`` (the dot is not read)."""
+    return _label(tld.lstrip("."))
+
+
 def read_email(address: str) -> str:
     """An e-mail address: user эт host."""
     user, _, host = address.partition("@")
