@@ -117,7 +117,7 @@ _NAME_BEFORE = re.compile(rf"[{UP}]|\d+-[{LO}]")
 # a street or house word just before a number: Ленин к., 221/2 / Асанбай м-н, 45/2 is a
 # house number
 _ADDRESS = re.compile(
-    rf"(?:(?<![{LO}{UP}])(?:к|көч|пр|б-р|мкр|м-н|кичи\s?р-ну|ж/м)\.?|көчөсү|проспектиси|бульвары"
+    rf"(?:(?<![{LO}{UP}])(?:к|көч|пр|б-р|мкр|м-н|кичи\s?р-ну)\.?|көчөсү|проспектиси|бульвары"
     rf"|микрорайону|кичирайону|конушу|массиви|үй|дарек\w*)[,\s]*$"
 )
 # a house word just after the number: 45/2 дарегинде, 12/3 үйүндө
@@ -225,11 +225,11 @@ def _master() -> str:
         rf"(?P<roman>(?<![{LO}{UP}{LAT}\d])(?P<r1>[IVXLCDMХІ]+)(?:[-–](?P<r2>[IVXLCDMХІ]+))?"
         rf"(?:-(?P<rhw>[{LO}]+))?(?![{LO}{UP}{LAT}0-9]))",
         rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?:['’](?=[{LO}]))?(?P<lsuf>[{LO}]*)(?:-(?P<lhsuf>(?=[{LO}]){SUF})(?![{LO}{UP}\-])|(?P<lhy>-(?=[{LO}{UP}])))?)",
+        # a joined unit with no number before it: баасы кВт·саатына → киловатт-саатына
+        rf"(?P<cunit>(?<![{LO}{UP}{LAT}\d.·\-])(?P<cu>{compound})(?P<cusuf>{SUF})(?![{LO}{UP}{LAT}\d]))",
         rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}|[{UP}](?=-\d)))"
         rf"(?P<asuf>[{LO}]*)(?![{UP}]))",
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
-        # a joined unit with no number before it: баасы кВт·саатына → киловатт-саатына
-        rf"(?P<cunit>(?<![{LO}{UP}{LAT}\d.·\-])(?P<cu>{compound})(?P<cusuf>{SUF})(?![{LO}{UP}{LAT}\d]))",
         # a price per piece written with a slash: сом/даана → сом даанасына
         rf"(?P<per>/(?:(?<=сом/)|(?<=доллар/)|(?<=евро/)|(?<=рубль/)|(?<=теңге/))(?P<perw>[{LO}]+)(?![{LO}{UP}/]))",
         # any other slash between words (4G/LTE, жана/же) is read as a space
@@ -636,9 +636,9 @@ _BRANCHES = (
     "num",
     "roman",
     "latin",
+    "cunit",
     "acro",
     "graphic",
-    "cunit",
     "per",
     "slash",
     "sym",
