@@ -237,12 +237,13 @@ def _master() -> str:
         r"(?P<sym>[№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺])",
     ]
     firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
-    lower_compound = "|".join(re.escape(k) for k in compound_keys() if k[0].islower()) or "(?!)"
+    # a joined unit that starts in lower case (кВт·саат, т·км): its first three characters
+    lower_compound = sorted({re.escape(k[:3]) for k in compound_keys() if k[0].islower()})
     # every branch starts with one of these: a cheap test that skips plain words fast
     trigger = (
         rf"(?=[\d{LAT}{UP}{_VULGAR_CHARS}І№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(/]"
-        rf"|(?<![{LO}{UP}{LAT}.])[{re.escape(firsts)}]|(?<![\w.])\.(?=[a-z])"
-        rf"|(?<![{LO}{UP}{LAT}])(?:{lower_compound}))"
+        rf"|(?<![{LO}{UP}{LAT}.])(?:[{re.escape(firsts)}]|{'|'.join(lower_compound) or '(?!)'})"
+        rf"|\.(?<![\w.]\.)(?=[a-z]))"
     )
     return trigger + "(?:" + "|".join(branches) + ")"
 
