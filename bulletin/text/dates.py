@@ -57,7 +57,8 @@ _CONTEXT_FORMS = {
     )
 }
 # case to put on a dd.mm.yyyy date's possessive month when ж. follows it
-_DATE_CASE = {"": "да", "dat": "га", "abl": "дан", "gen": "да", "nom": "", "attr": "дагы"}
+# before a possessed noun the date is attributive: 12.05.2025 ж. токтомунун → майындагы
+_DATE_CASE = {"": "да", "dat": "га", "abl": "дан", "gen": "дагы", "nom": "", "attr": "дагы"}
 # a possessive noun in an oblique case: аягында, январынан, айында, ичиндеги
 # and the genitive: бюджетинин, жыйынтыгынын
 _POSS_OBLIQUE = re.compile(r"(?:[ыиуү])н(?:д[аеоө](?:г[ыиуү])?|[аеоө]н?|[ыиуү]н)$")

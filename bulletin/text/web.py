@@ -60,8 +60,8 @@ def read_url(url: str) -> str:
 
 
 def read_tld(tld: str) -> str:
-    """A top-level domain on its own: ``read_tld(".kg")`` → ``"кей жи"`` (the dot is not read)."""
-    return _label(tld.lstrip("."))
+    """A domain on its own: ``read_tld(".gov.kg")`` → ``"гов чекит кей жи"`` (the first dot is not read)."""
+    return read_host(tld.lstrip("."))
 
 
 def read_email(address: str) -> str:
