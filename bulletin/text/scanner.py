@@ -114,6 +114,8 @@ _NOT_NOUN = frozenset(
 _ROMAN_BEFORE = re.compile(r"(?<![\w])[IVXLCХІ]+(?:[-–][IVXLCХІ]+)?$")
 # a name before к., р-н, пр.: a capitalised word or a numbered one (Биринчи май / 1-май р-ну)
 _NAME_BEFORE = re.compile(rf"[{UP}]|\d+-[{LO}]")
+# a place name with a number (Жал-23, Восток-5 мкр.)
+_NUMBERED_NAME = re.compile(rf"[{UP}][{LO}]+(?:-[{UP}{LO}][{LO}]*)*-\d+")
 # a street or house word just before a number: Ленин к., 221/2 / Асанбай м-н, 45/2 is a
 # house number
 _ADDRESS = re.compile(
@@ -164,7 +166,7 @@ def _master() -> str:
     mixed = "|".join(re.escape(k) for k in abbreviations.mixed_case_keys()) or "(?!)"
     tail_unit = (
         rf"(?:{SP}?(?P<unit>{long_units})(?:-?(?![аеиоөуүыэ])(?P<usuf>{SUF}))?{NOT_WORD_AFTER}{UNIT_DOT}"
-        rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)-?(?![аеиоөуүыэ])(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]){UNIT_DOT})"
+        rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)-?(?![аеиоөуүыэ])(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]|-н(?![{LO}])){UNIT_DOT})"
     )
     num = (
         rf"(?P<num>(?P<join>(?<=[{LO}{UP}{LAT}])-)?"
@@ -187,7 +189,7 @@ def _master() -> str:
         rf"(?P<url>(?:[A-Za-z]+://|www\.)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*(?:/[^\s«»\"()]*)?"
         rf"|(?=[A-Za-z0-9\-]*\.[A-Za-z])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:{web.TLDS})(?![A-Za-z0-9])(?:/[^\s«»\"()]*)?)",
         # a top-level domain on its own: .kg доменинде → кей жи доменинде, .com'до
-        rf"(?P<tld>(?<![\w.])\.(?P<tldw>(?:{web.TLDS})(?:\.(?:{web.TLDS}))*)(?![A-Za-z0-9.])(?:['’-]?(?P<tldsuf>{SUF}){NOT_WORD_AFTER})?)",
+        rf"(?P<tld>(?<![\w.])\.(?P<tldw>(?:{web.TLDS})(?:\.(?:{web.TLDS}))*(?![A-Za-z0-9.])|кыр(?=[{SP_CHARS}»),]))(?:['’-]?(?P<tldsuf>{SUF}){NOT_WORD_AFTER})?)",
         r"(?P<handle>@[A-Za-z0-9_]+)",
         rf"(?P<phone>\+\d{{1,3}}{SP}\(?\d{{1,5}}\)?(?:[{SP_CHARS}-]\d{{1,5}}){{1,}}(?!\d)|(?<![\d,.])0(?:{SP}\d{{2,4}}){{3,}}(?!\d)"
         rf"|(?<![\d,.\-])0\d{{3}}(?:[{SP_CHARS}-]\d{{2,3}}){{2,3}}(?![\d\-])"
@@ -243,7 +245,7 @@ def _master() -> str:
     trigger = (
         rf"(?=[\d{LAT}{UP}{_VULGAR_CHARS}І№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(/]"
         rf"|(?<![{LO}{UP}{LAT}.])(?:[{re.escape(firsts)}]|{'|'.join(lower_compound) or '(?!)'})"
-        rf"|\.(?<![\w.]\.)(?=[a-z]))"
+        rf"|\.(?<![\w.]\.)(?=[a-z]|кыр[{SP_CHARS}»),]))"
     )
     return trigger + "(?:" + "|".join(branches) + ")"
 
@@ -562,6 +564,7 @@ class _Rewriter:
         prev_word = re.search(r"(\S+)$", before)
         prev = prev_word.group(1).lstrip('(«"“„[') if prev_word else ""
         after_name = bool(prev) and prev[-1].isalpha() and bool(_NAME_BEFORE.match(prev))
+        after_name = after_name or bool(_NUMBERED_NAME.fullmatch(prev))  # Жал-23 м-н
         after = self.text[m.end() : m.end() + 40]
         if written in ("к.", "кк.") and _ROMAN_BEFORE.search(before):
             # XVII к. салынган → он жетинчи кылымда салынган (not көчөсү)
@@ -740,27 +743,29 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
     hw = m["hw"]
     rule = "cardinal"
     den = m["den"]
-    if den and not n2 and (hw or (len(n1) == 4 and len(den) == 4)):
-        n2, den = den, None  # 2024/2025-окуу жылы: a year range written with a slash
-    elif (
-        den
+    # Ленин к., 221/2 / 45/2 дарегинде / 221/2-үйдө: a house number, not a fraction
+    house = (
+        bool(den)
         and not (n2 or m["d1"])
-        and (
-            m["no"]
-            or (
-                int(den) < int(re.sub(r"\D", "", n1))
-                and (
-                    _ADDRESS.search(text, max(0, m.start() - 30), m.start())
-                    or _ADDRESS_AFTER.match(text, m.end())
-                )
-            )
+        and int(den) < int(re.sub(r"\D", "", n1))
+        and bool(
+            _ADDRESS.search(text, max(0, m.start() - 30), m.start())
+            or _ADDRESS_AFTER.match(text, m.end())
+            or (hw and _ADDRESS_AFTER.match(hw.lower()))
         )
-    ):
-        # Ленин к., 221/2 → эки жүз жыйырма бир бөлчөк эки: a house number, not a fraction;
-        # №12/3 → он эки бөлчөк үч: a document's number
+    )
+    if den and not n2 and not house and (hw or (len(n1) == 4 and len(den) == 4)):
+        n2, den = den, None  # 2024/2025-окуу жылы: a year range written with a slash
+    elif den and not (n2 or m["d1"]) and (m["no"] or house):
+        # Ленин к., 221/2 → эки жүз жыйырма бир бөлчөк эки; №12/3 → он эки бөлчөк үч: a
+        # document's number
         spoken = f"{cardinal_str(n1)} бөлчөк {cardinal_str(den)}"
         if m["suf"]:
             spoken = attach(spoken, m["suf"])
+        elif hw:
+            low = hw.lower()
+            short_suffix = len(low) <= 4 and SUF_RE.fullmatch(low)
+            spoken = attach(spoken, low) if short_suffix else f"{spoken} {low}"
         return rw._pad(m, spoken), "address"
     w1 = _number_words(n1, m["d1"], den)
     w2 = _number_words(n2, m["d2"], None) if n2 else None

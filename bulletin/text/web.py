@@ -61,7 +61,8 @@ def read_url(url: str) -> str:
 
 def read_tld(tld: str) -> str:
     """A domain on its own: ``read_tld(".gov.kg")`` → ``"гов чекит кей жи"`` (the first dot is not read)."""
-    return read_host(tld.lstrip("."))
+    name = tld.lstrip(".")
+    return mapping("web").get(name, name) if not name.isascii() else read_host(name)
 
 
 def read_email(address: str) -> str:
