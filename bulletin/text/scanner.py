@@ -163,6 +163,7 @@ def _master() -> str:
     latin_keys.sort(key=len, reverse=True)
     latinkey = "|".join(re.escape(k) for k in latin_keys)
     compound = "|".join(re.escape(k) for k in compound_keys())
+    compound_firsts = re.escape("".join(sorted({k[0] for k in compound_keys()})))
     mixed = "|".join(re.escape(k) for k in abbreviations.mixed_case_keys()) or "(?!)"
     tail_unit = (
         rf"(?:{SP}?(?P<unit>{long_units})(?:-?(?![аеиоөуүыэ])(?P<usuf>{SUF}))?{NOT_WORD_AFTER}{UNIT_DOT}"
@@ -228,7 +229,7 @@ def _master() -> str:
         rf"(?:-(?P<rhw>[{LO}]+))?(?![{LO}{UP}{LAT}0-9]))",
         rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?:['’](?=[{LO}]))?(?P<lsuf>[{LO}]*)(?:-(?P<lhsuf>(?=[{LO}]){SUF})(?![{LO}{UP}\-])|(?P<lhy>-(?=[{LO}{UP}])))?)",
         # a joined unit with no number before it: баасы кВт·саатына → киловатт-саатына
-        rf"(?P<cunit>(?<![{LO}{UP}{LAT}\d.·\-])(?P<cu>{compound})(?P<cusuf>{SUF})(?![{LO}{UP}{LAT}\d]))",
+        rf"(?P<cunit>(?=[{compound_firsts}])(?<![{LO}{UP}{LAT}\d.·\-])(?P<cu>{compound})(?P<cusuf>{SUF})(?![{LO}{UP}{LAT}\d]))",
         rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}|[{UP}](?=-\d)))"
         rf"(?P<asuf>[{LO}]*)(?![{UP}]))",
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
