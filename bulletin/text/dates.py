@@ -57,9 +57,13 @@ _CONTEXT_FORMS = {
     )
 }
 # case to put on a dd.mm.yyyy date's possessive month when ж. follows it
-_DATE_CASE = {"": "да", "dat": "га", "abl": "дан", "gen": "да", "nom": "", "attr": "дагы"}
+# before a possessed noun the date is attributive: 12.05.2025 ж. токтомунун → майындагы
+_DATE_CASE = {"": "да", "dat": "га", "abl": "дан", "gen": "дагы", "nom": "", "attr": "дагы"}
 # a possessive noun in an oblique case: аягында, январынан, айында, ичиндеги
-_POSS_OBLIQUE = re.compile(r"(?:[ыиуү])н(?:д[аеоө](?:г[ыиуү])?|[аеоө]н?)$")
+# and the genitive: бюджетинин, жыйынтыгынын
+_POSS_OBLIQUE = re.compile(r"(?:[ыиуү])н(?:д[аеоө](?:г[ыиуү])?|[аеоө]н?|[ыиуү]н)$")
+# an attribute that lets the next word decide: мамлекеттик, жазгы (2024-ж. жазгы сессиясында)
+_ATTRIBUTE = re.compile(r"(?:[дтл][ыиуү]к|[гк][ыиуү])$")
 _NEXT = re.compile(
     r"[ \u00a0]*(?:(?P<num>(?:\d+(?:[ \u00a0]\d{3})*|[IVX]+)(?:-(?P<hw>[а-яөүңё]+))?"
     r"(?:[ \u00a0]+жарым)?"
@@ -105,12 +109,31 @@ def context_case(after: str) -> str:
     if not word:
         return ""
     case = table("year_context").get(word, [""])[0]
-    if case:
+    if case and case != "mod":
         return "" if case == "def" else case
     if word in _MONTH_WORDS:  # 2024-ж. март айында: the word after the month decides
         rest = _NEXT.match(after, m.end())
         word = (rest["word"] or "") if rest else ""
-    return "gen" if word and _is_possessive_head(word) else ""
+    return "gen" if word and _is_possessive_head(_head(after, m, word)) else ""
+
+
+def _is_attribute(word: str) -> bool:
+    listed = table("year_context").get(word, [""])[0]
+    if listed:
+        return listed == "mod"
+    return bool(_ATTRIBUTE.search(word))
+
+
+def _head(after: str, m: re.Match[str], word: str) -> str:
+    """The noun an attribute or a compound's first part leads to: кол жазмалары → жазмалары."""
+    for _ in range(2):
+        if _is_possessive_head(word) or not _is_attribute(word):
+            break
+        rest = _NEXT.match(after, m.end())
+        if rest is None or rest["num"] is not None or not rest["word"]:
+            break
+        m, word = rest, rest["word"]
+    return word
 
 
 def context_word(word: str, after: str) -> str:

@@ -25,7 +25,7 @@ from bulletin.text.numbers import (
 )
 from bulletin.text.sentences import no_split_after
 from bulletin.text.symbols import read_symbol
-from bulletin.text.units import FIXED, unit_keys, unit_parts
+from bulletin.text.units import FIXED, compound_keys, unit_keys, unit_parts
 
 
 @dataclass(frozen=True)
@@ -114,10 +114,16 @@ _NOT_NOUN = frozenset(
 _ROMAN_BEFORE = re.compile(r"(?<![\w])[IVXLCХІ]+(?:[-–][IVXLCХІ]+)?$")
 # a name before к., р-н, пр.: a capitalised word or a numbered one (Биринчи май / 1-май р-ну)
 _NAME_BEFORE = re.compile(rf"[{UP}]|\d+-[{LO}]")
-# a street or house word just before a number: Ленин к., 221/2 is a house number
+# a place name with a number (Жал-23, Восток-5 мкр.)
+_NUMBERED_NAME = re.compile(rf"[{UP}][{LO}]+(?:-[{UP}{LO}][{LO}]*)*-\d+")
+# a street or house word just before a number: Ленин к., 221/2 / Асанбай м-н, 45/2 is a
+# house number
 _ADDRESS = re.compile(
-    rf"(?:(?<![{LO}{UP}])(?:к|көч|пр|б-р|мкр)\.?|көчөсү|проспектиси|бульвары|үй|дарек\w*)[,\s]*$"
+    rf"(?:(?<![{LO}{UP}])(?:к|көч|пр|б-р|мкр|м-н|кичи\s?р-ну)\.?|көчөсү|проспектиси|бульвары"
+    rf"|микрорайону|кичирайону|конушу|массиви|үй|дарек\w*)[,\s]*$"
 )
+# a house word just after the number: 45/2 дарегинде, 12/3 үйүндө
+_ADDRESS_AFTER = re.compile(r"[\s\u00a0]*(?:дарег|үй(?!рө))")
 _SUPERSCRIPT = {"²": "квадрат", "³": "куб"}
 _HW_UNITS = frozenset({"км", "см", "мм", "кг", "га"})
 # Unicode vulgar fractions: (numerator, denominator)
@@ -156,10 +162,12 @@ def _master() -> str:
     latin_keys = [k for k in mapping("latin") if not k.isalpha()]
     latin_keys.sort(key=len, reverse=True)
     latinkey = "|".join(re.escape(k) for k in latin_keys)
+    compound = "|".join(re.escape(k) for k in compound_keys())
+    compound_firsts = re.escape("".join(sorted({k[0] for k in compound_keys()})))
     mixed = "|".join(re.escape(k) for k in abbreviations.mixed_case_keys()) or "(?!)"
     tail_unit = (
         rf"(?:{SP}?(?P<unit>{long_units})(?:-?(?![аеиоөуүыэ])(?P<usuf>{SUF}))?{NOT_WORD_AFTER}{UNIT_DOT}"
-        rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)-?(?![аеиоөуүыэ])(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]){UNIT_DOT})"
+        rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)-?(?![аеиоөуүыэ])(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]|-н(?![{LO}])){UNIT_DOT})"
     )
     num = (
         rf"(?P<num>(?P<join>(?<=[{LO}{UP}{LAT}])-)?"
@@ -181,6 +189,8 @@ def _master() -> str:
         r"(?P<email>[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)",
         rf"(?P<url>(?:[A-Za-z]+://|www\.)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*(?:/[^\s«»\"()]*)?"
         rf"|(?=[A-Za-z0-9\-]*\.[A-Za-z])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:{web.TLDS})(?![A-Za-z0-9])(?:/[^\s«»\"()]*)?)",
+        # a top-level domain on its own: .kg доменинде → кей жи доменинде, .com'до
+        rf"(?P<tld>(?<![\w.])\.(?P<tldw>(?:{web.TLDS})(?:\.(?:{web.TLDS}))*(?![A-Za-z0-9.])|кыр(?=[{SP_CHARS}»),]))(?:['’-]?(?P<tldsuf>{SUF}){NOT_WORD_AFTER})?)",
         r"(?P<handle>@[A-Za-z0-9_]+)",
         rf"(?P<phone>\+\d{{1,3}}{SP}\(?\d{{1,5}}\)?(?:[{SP_CHARS}-]\d{{1,5}}){{1,}}(?!\d)|(?<![\d,.])0(?:{SP}\d{{2,4}}){{3,}}(?!\d)"
         rf"|(?<![\d,.\-])0\d{{3}}(?:[{SP_CHARS}-]\d{{2,3}}){{2,3}}(?![\d\-])"
@@ -218,20 +228,25 @@ def _master() -> str:
         rf"(?P<roman>(?<![{LO}{UP}{LAT}\d])(?P<r1>[IVXLCDMХІ]+)(?:[-–](?P<r2>[IVXLCDMХІ]+))?"
         rf"(?:-(?P<rhw>[{LO}]+))?(?![{LO}{UP}{LAT}0-9]))",
         rf"(?P<latin>(?P<lw>[{LAT}]+(?:['’&\-][{LAT}]+)*)(?:['’](?=[{LO}]))?(?P<lsuf>[{LO}]*)(?:-(?P<lhsuf>(?=[{LO}]){SUF})(?![{LO}{UP}\-])|(?P<lhy>-(?=[{LO}{UP}])))?)",
+        # a joined unit with no number before it: баасы кВт·саатына → киловатт-саатына
+        rf"(?P<cunit>(?=[{compound_firsts}])(?<![{LO}{UP}{LAT}\d.·\-])(?P<cu>{compound})(?P<cusuf>{SUF})(?![{LO}{UP}{LAT}\d]))",
         rf"(?P<acro>(?P<aw>(?<![{LO}{UP}])(?:{mixed}(?=[{LO}]*(?![{UP}]))|[{UP}]{{2,}}|[{UP}](?=-\d)))"
         rf"(?P<asuf>[{LO}]*)(?![{UP}]))",
         rf"(?P<graphic>(?<![{LO}{UP}{LAT}.])(?P<gk>{graphic})(?:(?<=[{LO}])(?P<gsuf>{SUF}))?(?![{LO}]))",
         # a price per piece written with a slash: сом/даана → сом даанасына
-        rf"(?P<per>/(?:(?<=сом/)|(?<=доллар/)|(?<=евро/)|(?<=рубль/)|(?<=теңге/))(?P<perw>[{LO}]+)(?![{LO}{UP}/]))",
+        rf"(?P<per>/(?:(?<=сом/)|(?<=доллар/)|(?<=евро/)|(?<=рубль/)|(?<=теңге/))(?P<perw>{compound}|[{LO}]+)(?![{LO}{UP}/]))",
         # any other slash between words (4G/LTE, жана/же) is read as a space
         r"(?P<slash>/(?<=\w/)(?=\w))",
         r"(?P<sym>[№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺])",
     ]
     firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
+    # a joined unit that starts in lower case (кВт·саат, т·км): its first three characters
+    lower_compound = sorted({re.escape(k[:3]) for k in compound_keys() if k[0].islower()})
     # every branch starts with one of these: a cheap test that skips plain words fast
     trigger = (
         rf"(?=[\d{LAT}{UP}{_VULGAR_CHARS}І№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺\-–−(/]"
-        rf"|(?<![{LO}{UP}{LAT}.])[{re.escape(firsts)}])"
+        rf"|(?<![{LO}{UP}{LAT}.])(?:[{re.escape(firsts)}]|{'|'.join(lower_compound) or '(?!)'})"
+        rf"|\.(?<![\w.]\.)(?=[a-z]|кыр[{SP_CHARS}»),]))"
     )
     return trigger + "(?:" + "|".join(branches) + ")"
 
@@ -346,6 +361,12 @@ class _Rewriter:
 
     def _url(self, m: re.Match[str]) -> tuple[str, str]:
         return web.read_url(m.group("url")), "url"
+
+    def _tld(self, m: re.Match[str]) -> tuple[str, str]:
+        spoken = web.read_tld(m["tldw"])
+        if m["tldsuf"]:
+            spoken = attach(spoken, m["tldsuf"])
+        return self._pad(m, spoken), "url:domain"
 
     def _handle(self, m: re.Match[str]) -> tuple[str, str]:
         return self._pad(m, web.read_handle(m.group("handle"))), "handle"
@@ -544,6 +565,7 @@ class _Rewriter:
         prev_word = re.search(r"(\S+)$", before)
         prev = prev_word.group(1).lstrip('(«"“„[') if prev_word else ""
         after_name = bool(prev) and prev[-1].isalpha() and bool(_NAME_BEFORE.match(prev))
+        after_name = after_name or bool(_NUMBERED_NAME.fullmatch(prev))  # Жал-23 м-н
         after = self.text[m.end() : m.end() + 40]
         if written in ("к.", "кк.") and _ROMAN_BEFORE.search(before):
             # XVII к. салынган → он жетинчи кылымда салынган (not көчөсү)
@@ -576,6 +598,12 @@ class _Rewriter:
             spoken += "."
         return spoken, "graphic"
 
+    def _cunit(self, m: re.Match[str]) -> tuple[str, str]:
+        spoken = unit_parts(m["cu"])[0]
+        if m["cusuf"]:
+            spoken = attach(spoken, m["cusuf"])
+        return spoken, "unit:joined"
+
     def _per(self, m: re.Match[str]) -> tuple[str, str]:
         """сом/даана → сом даанасына: the word after the slash takes the possessive dative."""
         word = m["perw"]
@@ -598,6 +626,7 @@ _BRANCHES = (
     "lex",
     "email",
     "url",
+    "tld",
     "handle",
     "phone",
     "date",
@@ -612,6 +641,7 @@ _BRANCHES = (
     "num",
     "roman",
     "latin",
+    "cunit",
     "acro",
     "graphic",
     "per",
@@ -714,24 +744,29 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
     hw = m["hw"]
     rule = "cardinal"
     den = m["den"]
-    if den and not n2 and (hw or (len(n1) == 4 and len(den) == 4)):
-        n2, den = den, None  # 2024/2025-окуу жылы: a year range written with a slash
-    elif (
-        den
+    # Ленин к., 221/2 / 45/2 дарегинде / 221/2-үйдө: a house number, not a fraction
+    house = (
+        bool(den)
         and not (n2 or m["d1"])
-        and (
-            m["no"]
-            or (
-                int(den) < int(re.sub(r"\D", "", n1))
-                and _ADDRESS.search(text, max(0, m.start() - 30), m.start())
-            )
+        and int(den) < int(re.sub(r"\D", "", n1))
+        and bool(
+            _ADDRESS.search(text, max(0, m.start() - 30), m.start())
+            or _ADDRESS_AFTER.match(text, m.end())
+            or (hw and _ADDRESS_AFTER.match(hw.lower()))
         )
-    ):
-        # Ленин к., 221/2 → эки жүз жыйырма бир бөлчөк эки: a house number, not a fraction;
-        # №12/3 → он эки бөлчөк үч: a document's number
+    )
+    if den and not n2 and not house and (hw or (len(n1) == 4 and len(den) == 4)):
+        n2, den = den, None  # 2024/2025-окуу жылы: a year range written with a slash
+    elif den and not (n2 or m["d1"]) and (m["no"] or house):
+        # Ленин к., 221/2 → эки жүз жыйырма бир бөлчөк эки; №12/3 → он эки бөлчөк үч: a
+        # document's number
         spoken = f"{cardinal_str(n1)} бөлчөк {cardinal_str(den)}"
         if m["suf"]:
             spoken = attach(spoken, m["suf"])
+        elif hw:
+            low = hw.lower()
+            short_suffix = len(low) <= 4 and SUF_RE.fullmatch(low)
+            spoken = attach(spoken, low) if short_suffix else f"{spoken} {low}"
         return rw._pad(m, spoken), "address"
     w1 = _number_words(n1, m["d1"], den)
     w2 = _number_words(n2, m["d2"], None) if n2 else None
@@ -759,9 +794,9 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
             rest_word = hw
             if len(hw) > 1 and hw in _HW_UNITS:
                 rest_word = unit_parts(hw)[0]  # 272-км аралыгында → ... экинчи километр
-            elif low in ("мкр", "кв"):
-                # 7-мкр. → жетинчи микрорайон, 24-кв. → жыйырма төртүнчү квартира
-                rest_word = "микрорайон" if low == "мкр" else "квартира"
+            elif low in ("мкр", "кв", "м-н"):
+                # 7-мкр. / 7-м-н → жетинчи микрорайон, 24-кв. → жыйырма төртүнчү квартира
+                rest_word = "квартира" if low == "кв" else "микрорайон"
                 if m["hwdot"] and _SENT_END.match(text, m.end()):
                     rest_word += "."
     if m["yr"]:

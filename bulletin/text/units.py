@@ -31,3 +31,8 @@ def unit_parts(abbr: str) -> tuple[str, str]:
 def unit_keys() -> list[str]:
     """Unit abbreviations, longest first (for the scanner's alternation)."""
     return sorted(mapping("units"), key=len, reverse=True)
+
+
+def compound_keys() -> list[str]:
+    """Units joined from two (кВт·саат → киловатт-саат), read also with no number before them."""
+    return [k for k in unit_keys() if "-" in mapping("units")[k]]

@@ -59,6 +59,12 @@ def read_url(url: str) -> str:
     return out
 
 
+def read_tld(tld: str) -> str:
+    """A domain on its own: ``read_tld(".gov.kg")`` → ``"гов чекит кей жи"`` (the first dot is not read)."""
+    name = tld.lstrip(".")
+    return mapping("web").get(name, name) if not name.isascii() else read_host(name)
+
+
 def read_email(address: str) -> str:
     """An e-mail address: user эт host."""
     user, _, host = address.partition("@")
