@@ -62,6 +62,9 @@ _DATE_CASE = {"": "да", "dat": "га", "abl": "дан", "gen": "дагы", "no
 # a possessive noun in an oblique case: аягында, январынан, айында, ичиндеги
 # and the genitive: бюджетинин, жыйынтыгынын
 _POSS_OBLIQUE = re.compile(r"(?:[ыиуү])н(?:д[аеоө](?:г[ыиуү])?|[аеоө]н?|[ыиуү]н)$")
+# a possessive noun in the accusative: аймагын, тургундарын (not жакын, бүгүн)
+_POSS_ACCUSATIVE = re.compile(r"[^аеиоөуүыэюя][ыиуү]н$")
+_NOT_ACCUSATIVE = frozenset({"жакын", "бүгүн", "алдын", "мурун", "кийин", "түгүн", "алтын"})
 # an attribute that lets the next word decide: мамлекеттик, жазгы (2024-ж. жазгы сессиясында)
 _ATTRIBUTE = re.compile(r"(?:[дтл][ыиуү]к|[гк][ыиуү])$")
 _NEXT = re.compile(
@@ -76,6 +79,9 @@ _NEXT = re.compile(
 _POSS_NOMINATIVE = re.compile(r"(?:[^дткаеиоөуүыэюя]|[аеиоөуүыэ]с)[ыиуү]$")
 _NOT_POSSESSIVE = re.compile(r"(?:[кд][аеоө]?г?[ыиуү]|[кг][ыиуү])$|^(?:жаңы|ири|бири|ар|ушул|бул)$")
 
+
+# postpositions that look like possessed nouns but govern the nominative (шаары тарабынан)
+_POSTPOSITIONS = frozenset({"тарабынан", "жөнүндө", "тууралуу", "атынан"})
 
 _MONTH_WORDS = frozenset({"январь", "февраль", "март", "апрель", "май", "июнь", "июль"})
 _MONTH_WORDS |= {"август", "сентябрь", "октябрь", "ноябрь", "декабрь"}
@@ -106,6 +112,11 @@ def context_case(after: str) -> str:
         if m["hw"] and m["hw"] != "жарым" and not m.group(0).rstrip().endswith("жарым"):
             return "gen" if _is_possessive_head(m["hw"]) else ""
         return "gen" if word and _is_possessive_head(word) else ""
+    return _word_case(after, m, word)
+
+
+def _word_case(after: str, m: re.Match[str], word: str) -> str:
+    """The case a plain word after ж./к. or a place abbreviation needs (see context_case)."""
     if not word:
         return ""
     case = table("year_context").get(word, [""])[0]
@@ -115,6 +126,24 @@ def context_case(after: str) -> str:
         rest = _NEXT.match(after, m.end())
         word = (rest["word"] or "") if rest else ""
     return "gen" if word and _is_possessive_head(_head(after, m, word)) else ""
+
+
+def possessed_follows(after: str) -> bool:
+    """True when *after* starts with a possessed noun, so a place abbreviation before it takes
+    the genitive (izafet): ``possessed_follows(" мэриясы")`` → True (Бишкек ш. мэриясы →
+    шаарынын мэриясы); a number, a name, a comma or a postposition first → False.
+    """
+    m = _NEXT.match(after)
+    if m is None or m["num"] is not None or not m["word"] or m.group(0).strip() != m["word"]:
+        return False
+    if table("year_context").get(m["word"], [""])[0] not in ("", "gen", "mod"):
+        return False  # чейин, бери, үчүн, күчүнө: a postposition or an idiom
+    word = m["word"]
+    if word in _POSTPOSITIONS:
+        return False
+    if _POSS_ACCUSATIVE.search(word) and word not in _NOT_ACCUSATIVE:
+        return True  # аймагын, тургундарын
+    return _word_case(after, m, word) == "gen"
 
 
 def _is_attribute(word: str) -> bool:

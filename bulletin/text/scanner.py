@@ -95,6 +95,9 @@ _BEFORE_WORD = re.compile(
 _AFTER_NAME = frozenset(
     {"к.", "ш.", "көч.", "пр.", "м-н", "мкр.", "а.", "обл.", "р-ну", "р-н", "б-р", "б-ры"}
 )
+# a place abbreviation and a comma before a place name: an address list (Нарын обл., Ат-Башы
+# р-ну, Ак-Муз а. тургундары), whose last part keeps the nominative
+_PLACE_LIST = re.compile(r"(?:ш|обл|р-ну|р-н|а|көч|к|пр|б-р|б-ры|м-н|мкр|а/о)\.?,[ \u00a0]*$")
 _OPENERS = frozenset(' \u00a0\u202f\u2009\t«"“„(—–-')
 _SCORE_NEXT = re.compile(rf"{SP}*эсе[пб]")
 # an abbreviation after a number that does not end the sentence: 2024-ж., XVII к., 7 млн., 5-мкр.
@@ -579,6 +582,13 @@ class _Rewriter:
             if gsuf[0] in "аеиоөуүы" and spoken[-1] in "аеиоөуүы":
                 return spoken[:-1] + gsuf, "graphic"  # м-нунда → микрорайонунда
             return attach(spoken, gsuf), "graphic"
+        if (
+            (written in _AFTER_NAME or written == "а/о")
+            and after_name
+            and not (prev_word and _PLACE_LIST.search(before, 0, prev_word.start()))
+            and dates.possessed_follows(after)
+        ):
+            return _genitive(spoken), "graphic:genitive"  # Ош ш. тургундары → шаарынын
         if written in ("ж.", "жж.") and not (prev and prev[-1].isdigit()):
             return written, "pass"
         if written == "кк." and not (prev and (prev[-1].isdigit() or prev[-1] in "IVXХІ")):
@@ -700,6 +710,14 @@ def _coordinated_ordinal(text: str, end: int) -> bool:
     return not (len(word) <= 4 and SUF_RE.fullmatch(word))
 
 
+def _genitive(spoken: str) -> str:
+    """A place word in the genitive: шаары → шаарынын, айыл өкмөтү → айыл өкмөтүнүн, район →
+    районунун."""
+    if spoken[-1] not in "аеиоөуүы":
+        spoken = attach(spoken, "ы")
+    return attach(spoken, "нын", possessive=True)
+
+
 def _before_plural_noun(text: str, end: int) -> bool:
     """True when a plural noun follows within three words, no verb or postposition first."""
     found = _NEXT_WORDS.match(text, end)
@@ -797,6 +815,8 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
             elif low in ("мкр", "кв", "м-н"):
                 # 7-мкр. / 7-м-н → жетинчи микрорайон, 24-кв. → жыйырма төртүнчү квартира
                 rest_word = "квартира" if low == "кв" else "микрорайон"
+                if low != "кв" and dates.possessed_follows(text[m.end() : m.end() + 40]):
+                    rest_word = attach(rest_word, "нын")  # 5-мкр. аймагы → микрорайондун
                 if m["hwdot"] and _SENT_END.match(text, m.end()):
                     rest_word += "."
     if m["yr"]:

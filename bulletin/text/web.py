@@ -30,7 +30,10 @@ def _part(word: str) -> str:
         from bulletin.text.latin import spell
 
         return spell(word).replace("-", " ")  # a country domain: tj → ти джей
-    return read_latin(word).lower()  # kabar.kg → кабар: a host name is not a proper name
+    spoken = read_latin(word)
+    if word[0].isupper() and word[1:].islower():
+        return spoken  # Kabar.kg → Кабар: a name part written with a capital keeps it
+    return spoken.lower()  # kabar.kg → кабар: a host name is not a proper name
 
 
 def _label(label: str) -> str:
