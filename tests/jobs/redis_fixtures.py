@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from test_lifecycle import live_signals
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -98,6 +99,7 @@ class Workers:
             env=environment,
             cwd=ROOT,
             start_new_session=True,
+            preexec_fn=live_signals,  # SIGHUP live even when the tests run under nohup
             stderr=subprocess.PIPE,
             text=True,
         )  # fmt: skip
