@@ -106,6 +106,18 @@ def graphic_entry(written: str) -> tuple[str, str] | None:
     return row[0], (row[1] if len(row) > 1 else "end")
 
 
+def graphic_stem(written: str) -> str | None:
+    """The stem a consonant suffix goes on: ``graphic_stem("м-н")`` → ``"микрорайон"``."""
+    row = table("graphic").get(written)
+    return row[2] if row is not None and len(row) > 2 and row[2] else None
+
+
+def graphic_plural(written: str) -> str | None:
+    """The plural after coordinated names: ``graphic_plural("обл.")`` → ``"облустары"``."""
+    row = table("graphic").get(written)
+    return row[3] if row is not None and len(row) > 3 and row[3] else None
+
+
 def graphic_keys(*, capitalised: bool = False) -> list[str]:
     """Graphic abbreviations, longest first; *capitalised* adds Мис., Ж.б. (sentence start)."""
     keys = set(table("graphic"))

@@ -30,6 +30,10 @@ _ESCAPES = re.compile(
 _SPACE_LIKE = frozenset("\t\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 # kept as written: the scanner reads them (fractions, №, ellipsis, number-group spaces)
 _KEEP_AS_IS = frozenset("½⅓⅔¼¾⅕⅖⅗⅘⅙⅛⅜⅝⅞№…\u00a0\u202f\u2009²³")
+# an arrow between figures (14 870 → 17 340) is read as a dash, a pause; a list marker (•, ►,
+# ▪, ✔) as the hyphen that lists already use
+_ARROWS = frozenset("→⇒⟶➔➜➝➞⮕")
+_BULLETS = frozenset("•►▶▸▪■●◆◇○◦✓✔☑")
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 # runs of characters that need a closer look (everything but plain text)
@@ -78,6 +82,14 @@ def _read_symbols() -> frozenset[str]:
     return frozenset(known)
 
 
+@cache
+def _neighbour_letters() -> dict[int, str]:
+    """Kazakh, Uzbek, Ukrainian letters read as Kyrgyz ones (``data/cyrillic_fold.tsv``)."""
+    from bulletin.text.data import mapping
+
+    return str.maketrans(mapping("cyrillic_fold"))
+
+
 def _is_latin(ch: str) -> bool:
     return ch < "\u0250" or "\u1e00" <= ch <= "\u1eff"
 
@@ -115,6 +127,10 @@ def _fold(ch: str) -> str:
     if ch in _SPACE_LIKE:
         return " "
     if ch == "−":  # minus sign: the readers know the hyphen-minus
+        return "-"
+    if ch in _ARROWS:
+        return "–"
+    if ch in _BULLETS:
         return "-"
     if ch in "µμ":  # micro: мкг, мкм as Kyrgyz writes them
         return "мк"
@@ -224,7 +240,7 @@ def clean(text: str) -> Cleaned:
     text = _ESCAPES.sub("", unicodedata.normalize("NFC", text))
     text = _SUPERSCRIPT_RUN.sub(_superscript, text)
     collector = _Collector()
-    text = _UNUSUAL.sub(collector, text)
+    text = _UNUSUAL.sub(collector, text).translate(_neighbour_letters())
     text = _LONG_TOKEN.sub(_break_token, text)
     text = _GLUED_FRACTION.sub(" ", text)
     return Cleaned(unicodedata.normalize("NFC", text), tuple(collector.dropped))

@@ -22,6 +22,7 @@ from bulletin.text.numbers import (
     decimal,
     fraction,
     make_ordinal,
+    ordinal,
 )
 from bulletin.text.sentences import no_split_after
 from bulletin.text.symbols import read_symbol
@@ -77,9 +78,14 @@ _COLLECTIVE = {
     "9": "тогузоо",
 }
 _DATIVE = re.compile(rf"[гк]{A}")
+_MINUTE_WORD = re.compile(rf"{SP}+мүнөт")
 _UNTIL = re.compile(rf"{SP}*чейин(?![{LO}])")
 _BETWEEN = re.compile(rf"{SP}*аралы[гкө]")
 _AFTER_SAAT = r"(?<=[Сс]аат[ \u00a0])"
+_DOTTED_RANGE = (
+    rf"(?=\d{{1,2}}\.[0-5]\d{SP}?[-–—]{SP}?\d{{1,2}}\.[0-5]\d(?![\d,.])"
+    rf"(?:{SP}*(?:[)\];,\n]|$)|{SP}+(?:чейин|аралыгында)(?![{LO}])))"
+)
 _SENT_END = re.compile(rf"{SP}*(?:$|\n|[{UP}A-Z«\"“„—–\-(])")
 # an all-capitals neighbour word: the acronym is part of a capitals rubric (АБА ЫРАЙЫ)
 _CAPS_BEFORE = re.compile(rf"(?:^|[^{LO}{UP}])[{UP}]{{2,}}[ \u00a0]+$")
@@ -94,6 +100,11 @@ _BEFORE_WORD = re.compile(
 )
 _AFTER_NAME = frozenset(
     {"к.", "ш.", "көч.", "пр.", "м-н", "мкр.", "а.", "обл.", "р-ну", "р-н", "б-р", "б-ры"}
+)
+# names joined by жана / же (and commas) just before a place abbreviation: Ош, Жалал-Абад жана
+# Баткен обл. → облустары
+_COORDINATED_NAMES = re.compile(
+    rf"[{UP}][{UP}{LO}\-]*(?:,{SP}*[{UP}][{UP}{LO}\-]*)*{SP}+(?:жана|же){SP}+[{UP}][{UP}{LO}\-]*$"
 )
 # a place abbreviation and a comma before a place name: an address list (Нарын обл., Ат-Башы
 # р-ну, Ак-Муз а. тургундары), whose last part keeps the nominative
@@ -195,6 +206,7 @@ def _master() -> str:
         # a top-level domain on its own: .kg доменинде → кей жи доменинде, .com'до
         rf"(?P<tld>(?<![\w.])\.(?P<tldw>(?:{web.TLDS})(?:\.(?:{web.TLDS}))*(?![A-Za-z0-9.])|кыр(?=[{SP_CHARS}»),]))(?:['’-]?(?P<tldsuf>{SUF}){NOT_WORD_AFTER})?)",
         r"(?P<handle>@[A-Za-z0-9_]+)",
+        rf"(?P<hashtag>#(?P<htw>(?=[{LO}{UP}A-Za-z])[{LO}{UP}A-Za-z0-9_]+))",
         rf"(?P<phone>\+\d{{1,3}}{SP}\(?\d{{1,5}}\)?(?:[{SP_CHARS}-]\d{{1,5}}){{1,}}(?!\d)|(?<![\d,.])0(?:{SP}\d{{2,4}}){{3,}}(?!\d)"
         rf"|(?<![\d,.\-])0\d{{3}}(?:[{SP_CHARS}-]\d{{2,3}}){{2,3}}(?![\d\-])"
         rf"|(?:(?:\+\d{{1,3}}|0){SP}?)?\(\d{{3,5}}\){SP}?\d{{1,3}}(?:[{SP_CHARS}-]\d{{2,3}}){{1,3}}(?!\d)"
@@ -206,12 +218,15 @@ def _master() -> str:
         rf"(?:(?P<hmssuf>{SUF}){NOT_WORD_AFTER})?)"
         rf"|(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:])(?:(?P<trsuf>{SUF}){NOT_WORD_AFTER})?)"
         rf"|(?P<time>(?<![\d:])(?P<th>\d{{1,2}}):(?P<tm>\d{{1,2}})(?![\d:])(?:(?P<tsuf>{SUF}){NOT_WORD_AFTER})?)"
-        # a time written with a dot (саат 10.30да, 9.00дө, саат 9.00-18.00): after саат, or on
-        # the hour, so 3.75 and 2.30 млн stay decimals
-        rf"|(?P<dtime>(?<![\d.,:$€₽₸£¥₺])(?:{_AFTER_SAAT}|(?=\d{{1,2}}\.00(?![\d,.])))"
+        # a time written with a dot (саат 10.30да, 9.00дө, саат 9.00-18.00): after саат, on
+        # the hour, or a range of two that closes a bracket, a clause or a line or stands before
+        # чейин (тыныгуу 12.30–13.30), so 3.75, 2.30 млн and 1.20-1.50 м stay decimals
+        rf"|(?P<dtime>(?<![\d.,:$€₽₸£¥₺])(?:{_AFTER_SAAT}|(?=\d{{1,2}}\.00(?![\d,.]))|{_DOTTED_RANGE})"
         rf"(?P<dh>\d{{1,2}})\.(?P<dmin>[0-5]\d)"
         rf"(?:{SP}?[-–—]{SP}?(?P<dh2>\d{{1,2}})\.(?P<dmin2>[0-5]\d))?(?![\d,.])"
         rf"(?:(?P<dtsuf>{SUF}){NOT_WORD_AFTER})?))",
+        # a match minute (12', 45+2') or an arc minute (42°52')
+        r"(?P<minute>(?<![\d.,'’′])(?P<mn1>\d{1,3})(?:\+(?P<mn2>\d{1,2}))?['’′](?![\w'’′]))",
         rf"(?P<temp>(?=[+\-–−]?\d[\d,]*(?:{SP}?°[CСF]?)?(?:\.\.\.|…))(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:{SP}?°[CСF]?)?(?:\.\.\.|…)"
         rf"(?P<ts2>[+\-–−])?(?P<tn2>\d+(?:,\d+)?)"
         rf"(?:{SP}?(?P<tunit>°{SP}?[CСF]?)|{SP}(?P<tword>градус)(?=[{LO}]{{0,4}}(?![{LO}])))?"
@@ -374,6 +389,11 @@ class _Rewriter:
     def _handle(self, m: re.Match[str]) -> tuple[str, str]:
         return self._pad(m, web.read_handle(m.group("handle"))), "handle"
 
+    def _hashtag(self, m: re.Match[str]) -> tuple[str, str]:
+        """A hashtag's words: #аба_ырайы → аба ырайы, #NomadGames → Номад Геймс."""
+        spoken = rewrite(web.hashtag_words(m["htw"]), self.lexicon)
+        return self._pad(m, spoken), "hashtag"
+
     def _phone(self, m: re.Match[str]) -> tuple[str, str]:
         return phones.read_phone(m.group("phone")), "phone"
 
@@ -426,6 +446,16 @@ class _Rewriter:
         if times.is_time(h, mi):
             return times.read_time(h, mi, suf), "time"
         return attach(decimal(h, mi), suf), "decimal"
+
+    def _minute(self, m: re.Match[str]) -> tuple[str, str]:
+        """A match minute: 12' → он экинчи мүнөт, 45+2' → кырк беш плюс экинчи мүнөт; an arc
+        minute after degrees is a count (42°52' → … градус элүү эки мүнөт)."""
+        if self.text[m.start() - 1 : m.start()] == "°" and not m["mn2"]:
+            return f" {cardinal_str(m['mn1'])} мүнөт", "minute:arc"
+        unit = "" if _MINUTE_WORD.match(self.text, m.end()) else " мүнөт"  # 90' мүнөттө
+        if m["mn2"]:
+            return f"{cardinal_str(m['mn1'])} плюс {ordinal(int(m['mn2']))}{unit}", "minute"
+        return f"{ordinal(int(m['mn1']))}{unit}", "minute"
 
     def _temp(self, m: re.Match[str]) -> tuple[str, str]:
         def signed(sign: str | None, value: str) -> str:
@@ -576,11 +606,17 @@ class _Rewriter:
             if self._ends_sentence(m.end(), written):
                 spoken += "."
             return spoken, "graphic:century"
-        if written in _AFTER_NAME and not after_name:
+        if (written in _AFTER_NAME or kind == "attr") and not after_name:
             return m["graphic"], "pass"  # к. is көчөсү only after a street name
+        plural = None if gsuf else abbreviations.graphic_plural(written)
+        if plural and _COORDINATED_NAMES.search(before):
+            spoken = plural  # Жалал-Абад жана Ош обл. → облустары
         if gsuf:
             if gsuf[0] in "аеиоөуүы" and spoken[-1] in "аеиоөуүы":
                 return spoken[:-1] + gsuf, "graphic"  # м-нунда → микрорайонунда
+            stem = abbreviations.graphic_stem(written)
+            if stem and gsuf[0] not in "аеиоөуүы":
+                return attach(stem, gsuf), "graphic"  # м-ндору → микрорайондору
             return attach(spoken, gsuf), "graphic"
         if (
             (written in _AFTER_NAME or written == "а/о")
@@ -603,7 +639,11 @@ class _Rewriter:
             kind == "end"
             and written.endswith(".")
             and _SENT_END.match(self.text, m.end())
-            and not no_split_after(written, self.text[m.end() : m.end() + 40].lstrip())
+            and not no_split_after(
+                written,
+                self.text[m.end() : m.end() + 40].lstrip(),
+                self.text[max(0, m.start() - 24) : m.start()],
+            )
         ):
             spoken += "."
         return spoken, "graphic"
@@ -638,12 +678,14 @@ _BRANCHES = (
     "url",
     "tld",
     "handle",
+    "hashtag",
     "phone",
     "date",
     "trange",
     "hms",
     "time",
     "dtime",
+    "minute",
     "temp",
     "latinkey",
     "alnum",

@@ -27,6 +27,10 @@ _CANDIDATE = re.compile(r"([.!?…]+)([»\"”’)\]]*)(\s+)")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _STARTS_SENTENCE = re.compile(r"[A-ZА-ЯӨҮҢЁ0-9«\"“„(\[—–\-]")
 _ATTRIBUTION = re.compile(r"[—–\-]\s*[а-яөүңё]")
+# a name just before an abbreviation of kind "attr" (Ахунбаев ат.)
+_NAME_END = re.compile(r"[А-ЯӨҮҢЁ][а-яөүңё]+[\s\u00a0]*$")
+# a dash after a place abbreviation, before a figure or a lower-case word (a list, a predicate)
+_DASH_GOES_ON = re.compile(r"[—–\-][ \t\u00a0]*[\dа-яөүңё]")
 # abbreviations that never end a sentence (they stand before a name or a number)
 _TITLES = frozenset(
     {"проф.", "акад.", "доц.", "мис.", "б.а.", "б.з.ч.", "б.з.", "т.", "д-р.", "св.", "№."}
@@ -108,6 +112,10 @@ def no_split_after(word: str, following: str = "", before: str = "") -> bool:
         return True
     if kind == "end" and following[:1].isdigit():
         return True  # Ленин к. 221 / 2025 ж. 5-майда: an address or a date goes on
+    if kind == "attr" and _NAME_END.search(before):
+        return True  # И.К. Ахунбаев ат. КММА: атындагы goes on to what is named
+    if kind == "end" and _DASH_GOES_ON.match(following):
+        return True  # Бишкек ш. – 18; Ош обл. – борбор: a dash before a figure or a word
     if kind == "end" and low in _PLACE and _PLACE_NEXT.match(following):
         return True  # Чүй обл. Сокулук р-нунун ...: an address goes on
     return _is_initial(word)

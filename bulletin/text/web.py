@@ -78,3 +78,12 @@ def read_email(address: str) -> str:
 def read_handle(handle: str) -> str:
     """A social-media handle: @iimkg → эт ийимкг."""
     return ("эт " + _label(handle.lstrip("@"))).strip()
+
+
+_CAMEL = re.compile(r"(?<=[a-zа-яөүңё])(?=[A-ZА-ЯӨҮҢЁ])")
+
+
+def hashtag_words(tag: str) -> str:
+    """A hashtag's words, to be read: ``hashtag_words("аба_ырайы")`` → ``"аба ырайы"``,
+    ``hashtag_words("NomadGames")`` → ``"Nomad Games"``."""
+    return _CAMEL.sub(" ", tag.replace("_", " ")).strip()

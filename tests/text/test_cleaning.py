@@ -32,6 +32,11 @@ CASES = [
     ("½ бөлүгү, №5ке, …", "½ бөлүгү, №5ке, …", ()),
     ("1\u00a0000 жана 2\u202f500", "1\u00a0000 жана 2\u202f500", ()),
     ("$5 €3 ₽7 ₸9 %", "$5 €3 ₽7 ₸9 %", ()),
+    # an arrow between figures is a dash (a pause); list markers are the hyphen lists use
+    ("Жүк: 3 120 т → 3 560 т", "Жүк: 3 120 т – 3 560 т", ()),
+    ("► Ош\n• Нарын\n✔ Талас", "- Ош\n- Нарын\n- Талас", ()),
+    # letters of neighbouring Cyrillic alphabets are read as the nearest Kyrgyz ones
+    ("Түркістан, Қарағанды, Ўзбекистон", "Түркистан, Караганды, Узбекистон", ()),
     # other scripts and emoji are dropped and listed, each run once
     ("Салам 😀 дүйнө 😀", "Салам  дүйнө ", ("😀",)),
     ("👨\u200d👩\u200d👧 үй-бүлө", " үй-бүлө", ("👨👩👧",)),
