@@ -82,6 +82,17 @@ def _read_symbols() -> frozenset[str]:
     return frozenset(known)
 
 
+# a word with a letter of a neighbouring Cyrillic alphabet; a Roman numeral written with the
+# Cyrillic І and Х (ХІХ кылым) stays for the Roman numeral reader
+_NEIGHBOUR_WORD = re.compile(r"[^\W\d_]*[іІїЇєЄәӘғҒқҚұҰһҺўЎґҐјЈ][^\W\d_]*")
+_ROMAN_LETTERS = re.compile(r"[IVXLCDMІХ]+")
+
+
+def _fold_neighbour_word(m: re.Match[str]) -> str:
+    word = m.group()
+    return word if _ROMAN_LETTERS.fullmatch(word) else word.translate(_neighbour_letters())
+
+
 @cache
 def _neighbour_letters() -> dict[int, str]:
     """Kazakh, Uzbek, Ukrainian letters read as Kyrgyz ones (``data/cyrillic_fold.tsv``)."""
@@ -240,7 +251,7 @@ def clean(text: str) -> Cleaned:
     text = _ESCAPES.sub("", unicodedata.normalize("NFC", text))
     text = _SUPERSCRIPT_RUN.sub(_superscript, text)
     collector = _Collector()
-    text = _UNUSUAL.sub(collector, text).translate(_neighbour_letters())
+    text = _NEIGHBOUR_WORD.sub(_fold_neighbour_word, _UNUSUAL.sub(collector, text))
     text = _LONG_TOKEN.sub(_break_token, text)
     text = _GLUED_FRACTION.sub(" ", text)
     return Cleaned(unicodedata.normalize("NFC", text), tuple(collector.dropped))
