@@ -84,7 +84,8 @@ def _read_symbols() -> frozenset[str]:
 
 # a word with a letter of a neighbouring Cyrillic alphabet; a Roman numeral written with the
 # Cyrillic І and Х (ХІХ кылым) stays for the Roman numeral reader
-_NEIGHBOUR_WORD = re.compile(r"[^\W\d_]*[іІїЇєЄәӘғҒқҚұҰһҺўЎґҐјЈ][^\W\d_]*")
+_NEIGHBOUR_LETTER = re.compile(r"[іІїЇєЄәӘғҒқҚұҰһҺўЎґҐјЈ]")
+_NEIGHBOUR_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]*[іІїЇєЄәӘғҒқҚұҰһҺўЎґҐјЈ][^\W\d_]*")
 _ROMAN_LETTERS = re.compile(r"[IVXLCDMІХ]+")
 
 
@@ -251,7 +252,9 @@ def clean(text: str) -> Cleaned:
     text = _ESCAPES.sub("", unicodedata.normalize("NFC", text))
     text = _SUPERSCRIPT_RUN.sub(_superscript, text)
     collector = _Collector()
-    text = _NEIGHBOUR_WORD.sub(_fold_neighbour_word, _UNUSUAL.sub(collector, text))
+    text = _UNUSUAL.sub(collector, text)
+    if _NEIGHBOUR_LETTER.search(text):
+        text = _NEIGHBOUR_WORD.sub(_fold_neighbour_word, text)
     text = _LONG_TOKEN.sub(_break_token, text)
     text = _GLUED_FRACTION.sub(" ", text)
     return Cleaned(unicodedata.normalize("NFC", text), tuple(collector.dropped))
