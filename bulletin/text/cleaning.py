@@ -52,6 +52,8 @@ _SQUARED_UNITS = {
 # web addresses, under 200): it is broken at its punctuation, or every MAX_TOKEN characters,
 # so that no reading rule works on it for time growing with the square of its length
 MAX_TOKEN = 256
+# a slash with spaces around it between two words (Алматы / Бишкек) is a list's comma
+_SPACED_SLASH = re.compile(r"(?<=[^\W\d_»)])[ \u00a0]+/[ \u00a0]+(?=[^\W\d_«(])")
 _LONG_TOKEN = re.compile(rf"[^\s]{{{MAX_TOKEN + 1},}}")
 _HUGE_DIGITS = re.compile(rf"(\d{{{MAX_TOKEN + 1},}})")
 _BREAK_AFTER = re.compile(r".*[-./,;:_|]", re.DOTALL)
@@ -82,10 +84,63 @@ def _read_symbols() -> frozenset[str]:
     return frozenset(known)
 
 
+# letters of neighbouring Cyrillic alphabets (data/cyrillic_fold.tsv)
+_NEIGHBOUR_LETTER = "іІїЇєЄәӘғҒқҚұҰһҺўЎґҐјЈ"
+_NEIGHBOUR_ANY = re.compile(f"[{_NEIGHBOUR_LETTER}]")
+# a run of Latin letters (a single character class: the regex engine scans for it fast)
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
+_LETTERS_BEFORE = re.compile(r"[^\W\d_]*$")
+_LETTERS = re.compile(r"[^\W\d_]*")
+
+
+def _is_kyrgyz_letter(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff" and ch.isalpha()
+
+
+def _fold_mixed_words(text: str) -> str:
+    """Each word where a Latin letter touches a Cyrillic one, folded (:func:`_fold_mixed_word`)."""
+    out: list[str] = []
+    done = 0
+    for run in _LATIN_RUN.finditer(text):
+        start, end = run.span()
+        if start < done or not (
+            _is_kyrgyz_letter(text[start - 1 : start] or " ")
+            or _is_kyrgyz_letter(text[end : end + 1] or " ")
+        ):
+            continue
+        start = _LETTERS_BEFORE.search(text, done, start).start()
+        end = _LETTERS.match(text, start).end()
+        out += [text[done:start], _fold_mixed_word(text[start:end])]
+        done = end
+    return "".join(out) + text[done:]
+
+
+def _fold_mixed_word(word: str) -> str:
+    """Бишкeк (a Latin e) → Бишкек: a word's look-alike letters go to its main script."""
+    to_cyrillic, to_latin = _homoglyphs()
+    latin = sum(c.isascii() for c in word)
+    if latin * 2 < len(word) and all(c in to_cyrillic for c in word if c.isascii()):
+        return word.translate(str.maketrans(to_cyrillic))
+    if (
+        latin * 2 > len(word)
+        and word[-1].isascii()  # iPhoneка: a Kyrgyz suffix on a Latin name stays
+        and all(c in to_latin for c in word if not c.isascii())
+    ):
+        return word.translate(str.maketrans(to_latin))
+    return word
+
+
+@cache
+def _homoglyphs() -> tuple[dict[str, str], dict[str, str]]:
+    from bulletin.text.data import mapping
+
+    to_cyrillic = mapping("homoglyphs")
+    return to_cyrillic, {v: k for k, v in to_cyrillic.items()}
+
+
 # a word with a letter of a neighbouring Cyrillic alphabet; a Roman numeral written with the
 # Cyrillic І and Х (ХІХ кылым) stays for the Roman numeral reader
-_NEIGHBOUR_LETTER = re.compile(r"[іІїЇєЄәӘғҒқҚұҰһҺўЎґҐјЈ]")
-_NEIGHBOUR_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]*[іІїЇєЄәӘғҒқҚұҰһҺўЎґҐјЈ][^\W\d_]*")
+_NEIGHBOUR_WORD = re.compile(rf"(?<![^\W\d_])[^\W\d_]*[{_NEIGHBOUR_LETTER}][^\W\d_]*")
 _ROMAN_LETTERS = re.compile(r"[IVXLCDMІХ]+")
 
 
@@ -253,8 +308,11 @@ def clean(text: str) -> Cleaned:
     text = _SUPERSCRIPT_RUN.sub(_superscript, text)
     collector = _Collector()
     text = _UNUSUAL.sub(collector, text)
-    if _NEIGHBOUR_LETTER.search(text):
+    text = _fold_mixed_words(text)
+    if _NEIGHBOUR_ANY.search(text):
         text = _NEIGHBOUR_WORD.sub(_fold_neighbour_word, text)
     text = _LONG_TOKEN.sub(_break_token, text)
+    if " /" in text or "\u00a0/" in text:  # the test first: the pattern is slow to scan
+        text = _SPACED_SLASH.sub(", ", text)
     text = _GLUED_FRACTION.sub(" ", text)
     return Cleaned(unicodedata.normalize("NFC", text), tuple(collector.dropped))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bulletin.text import abbreviations, dates, latin, phones, roman, times, web
-from bulletin.text.data import mapping
+from bulletin.text.data import mapping, table
 from bulletin.text.harmony import attach
 from bulletin.text.lexicon import Lexicon
 from bulletin.text.money import currency_word, scale_word
@@ -79,6 +79,8 @@ _COLLECTIVE = {
 }
 _DATIVE = re.compile(rf"[гк]{A}")
 _MINUTE_WORD = re.compile(rf"{SP}+мүнөт")
+_WITH = re.compile(rf"{SP}+менен(?![{LO}])")
+_SCALE_WORDS = frozenset({"миң", "млн", "млрд", "трлн"})
 _UNTIL = re.compile(rf"{SP}*чейин(?![{LO}])")
 _BETWEEN = re.compile(rf"{SP}*аралы[гкө]")
 _AFTER_SAAT = r"(?<=[Сс]аат[ \u00a0])"
@@ -86,7 +88,7 @@ _DOTTED_RANGE = (
     rf"(?=\d{{1,2}}\.[0-5]\d{SP}?[-–—]{SP}?\d{{1,2}}\.[0-5]\d(?![\d,.])"
     rf"(?:{SP}*(?:[)\];,\n]|$)|{SP}+(?:чейин|аралыгында)(?![{LO}])))"
 )
-_SENT_END = re.compile(rf"{SP}*(?:$|\n|[{UP}A-Z«\"“„—–\-(])")
+_SENT_END = re.compile(rf"{SP}*(?:$|\n|[{UP}A-Z«\"“„—–\-])")  # not "(": 2,7 млрд долл. (+17 %)
 # an all-capitals neighbour word: the acronym is part of a capitals rubric (АБА ЫРАЙЫ)
 _CAPS_BEFORE = re.compile(rf"(?:^|[^{LO}{UP}])[{UP}]{{2,}}[ \u00a0]+$")
 _CAPS_AFTER = re.compile(rf"[ \u00a0]+[{UP}]{{2,}}(?![{LO}])")
@@ -103,12 +105,13 @@ _AFTER_NAME = frozenset(
 )
 # names joined by жана / же (and commas) just before a place abbreviation: Ош, Жалал-Абад жана
 # Баткен обл. → облустары
-_COORDINATED_NAMES = re.compile(
-    rf"[{UP}][{UP}{LO}\-]*(?:,{SP}*[{UP}][{UP}{LO}\-]*)*{SP}+(?:жана|же){SP}+[{UP}][{UP}{LO}\-]*$"
-)
+_NAME = rf"[{UP}][{UP}{LO}\-]*(?:{SP}[{UP}][{UP}{LO}\-]*)?"
+_COORDINATED_NAMES = re.compile(rf"{_NAME}(?:,{SP}*{_NAME})*{SP}+(?:жана|же){SP}+{_NAME}$")
 # a place abbreviation and a comma before a place name: an address list (Нарын обл., Ат-Башы
 # р-ну, Ак-Муз а. тургундары), whose last part keeps the nominative
-_PLACE_LIST = re.compile(r"(?:ш|обл|р-ну|р-н|а|көч|к|пр|б-р|б-ры|м-н|мкр|а/о)\.?,[ \u00a0]*$")
+_PLACE_LIST = re.compile(
+    r"(?:ш|обл|р-ну|р-н|а|көч|к|пр|б-р|б-ры|м-н|мкр|а/о|а/ө|а/а)\.?,[ \u00a0]*$"
+)
 _OPENERS = frozenset(' \u00a0\u202f\u2009\t«"“„(—–-')
 _SCORE_NEXT = re.compile(rf"{SP}*эсе[пб]")
 # an abbreviation after a number that does not end the sentence: 2024-ж., XVII к., 7 млн., 5-мкр.
@@ -179,6 +182,7 @@ def _master() -> str:
     compound = "|".join(re.escape(k) for k in compound_keys())
     compound_firsts = re.escape("".join(sorted({k[0] for k in compound_keys()})))
     mixed = "|".join(re.escape(k) for k in abbreviations.mixed_case_keys()) or "(?!)"
+    numbered_dot = "|".join(f"(?<=-{re.escape(k)})" for k in table("numbered"))
     tail_unit = (
         rf"(?:{SP}?(?P<unit>{long_units})(?:-?(?![аеиоөуүыэ])(?P<usuf>{SUF}))?{NOT_WORD_AFTER}{UNIT_DOT}"
         rf"|{SP}(?P<sunit>{short_units})(?:(?<=\w\w)-?(?![аеиоөуүыэ])(?P<ssuf>{SUF}))?(?![{LO}{UP}{LAT}]|\.[{LO}]|-н(?![{LO}])){UNIT_DOT})"
@@ -187,16 +191,17 @@ def _master() -> str:
         rf"(?P<num>(?P<join>(?<=[{LO}{UP}{LAT}])-)?"
         rf"(?:(?P<cur1>{CUR}){SP}?)?(?P<no>№{SP}?-?)?"
         rf"(?:(?<![\w.,№\-])(?P<sign>[+\-–−])(?=\d))?"
-        rf"(?P<n1>{INT})(?P<d1>{DEC})?(?:/(?P<den>\d+))?"
-        rf"(?:(?P<rsep>[-–—])(?:(?P<sign2>[+\-–−])(?=\d))?(?P<n2>{INT})(?P<d2>{DEC})?)?"
-        rf"(?:-(?!жж?\.(?![{LO}]))(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)(?P<hwdot>(?:(?<=мкр)|(?<=кв))\.(?![{LO}]))?"
+        rf"(?P<n1>{INT})(?P<d1>{DEC})?(?:/(?P<den>\d+)(?P<slashes>(?:/\d+)+)?)?"
+        rf"(?:(?P<rsep>[-–—])(?:(?P<sign2>[+\-–−])(?=\d))?(?P<n2>{INT})(?P<d2>{DEC})?(?:/(?P<den2>\d+))?)?"
+        rf"(?:-(?!жж?\.(?![{LO}]))(?P<hw>[{LO}{UP}]+(?:-[{LO}{UP}]+)*)(?P<hwdot>(?:{numbered_dot})\.(?![{LO}]))?"
         rf"|(?:-|{SP}?)(?P<yr>жж?)\.(?![{LO}])"
         rf"|-(?P<para>§)(?P<parasuf>[{LO}]*)"
         rf"|(?P<dangle>-)(?=,|{SP}+(?:жана|же|,){SP})"
         rf"|(?P<sup>[²³])(?![\d])"
-        rf"|(?P<by>[xх×])(?P<byn>\d+)(?![\d{LAT}{LO}{UP}])"
-        rf"|(?:{SP}(?P<scale>млн|млрд|трлн|миң)(?:\.(?={SP}(?:[{LO}]|\d)))?)?"
-        rf"(?:{SP}?(?P<pct>%)(?:(?:{SP}|-)(?P<psuf>(?=[{LO}]){SUF})(?![{LO}{UP}{LAT}]))?|{SP}?(?P<cur2>{CUR})|{tail_unit})?"
+        rf"|(?:\+(?P<mn2>\d{{1,2}}))?(?P<prime>['’′])(?![\w'’′])"  # a minute: 12', 45+2'
+        rf"|(?:(?P<by>[xх×])(?P<byn>\d+)(?![\d{LAT}{LO}{UP}]))?"  # 3x3 м → үчкө үч метр
+        rf"(?:{SP}(?P<scale>млн|млрд|трлн|миң)(?:\.(?={SP}(?:[{LO}]|\d)))?)?"
+        rf"(?:{SP}?(?P<pct>[%‰])(?:(?:{SP}|-)(?P<psuf>(?=[{LO}]){SUF})(?![{LO}{UP}{LAT}]))?|{SP}?(?P<cur2>{CUR})|{tail_unit})?"
         rf"(?:(?:(?<=[{LO}])-)?(?P<suf>{SUF}){NOT_WORD_AFTER})?))"
     )
     branches = [
@@ -206,7 +211,6 @@ def _master() -> str:
         # a top-level domain on its own: .kg доменинде → кей жи доменинде, .com'до
         rf"(?P<tld>(?<![\w.])\.(?P<tldw>(?:{web.TLDS})(?:\.(?:{web.TLDS}))*(?![A-Za-z0-9.])|кыр(?=[{SP_CHARS}»),]))(?:['’-]?(?P<tldsuf>{SUF}){NOT_WORD_AFTER})?)",
         r"(?P<handle>@[A-Za-z0-9_]+)",
-        rf"(?P<hashtag>#(?P<htw>(?=[{LO}{UP}A-Za-z])[{LO}{UP}A-Za-z0-9_]+))",
         rf"(?P<phone>\+\d{{1,3}}{SP}\(?\d{{1,5}}\)?(?:[{SP_CHARS}-]\d{{1,5}}){{1,}}(?!\d)|(?<![\d,.])0(?:{SP}\d{{2,4}}){{3,}}(?!\d)"
         rf"|(?<![\d,.\-])0\d{{3}}(?:[{SP_CHARS}-]\d{{2,3}}){{2,3}}(?![\d\-])"
         rf"|(?:(?:\+\d{{1,3}}|0){SP}?)?\(\d{{3,5}}\){SP}?\d{{1,3}}(?:[{SP_CHARS}-]\d{{2,3}}){{1,3}}(?!\d)"
@@ -216,6 +220,9 @@ def _master() -> str:
         rf"(?:-?жыл(?P<dsuf>[{LO}]*)|(?:-|{SP})?(?P<dyr>ж)\.(?![{LO}]))?)"
         rf"|(?P<hms>(?<![\d:])(?P<hh>\d{{1,2}}):(?P<hm>[0-5]\d):(?P<hs>[0-5]\d)(?:,(?P<hsf>\d+))?(?![\d:])"
         rf"(?:(?P<hmssuf>{SUF}){NOT_WORD_AFTER})?)"
+        # a result time with hundredths and no hours: 3:49,12 → үч мүнөт кырк тогуз бүтүн …
+        rf"|(?P<lap>(?<![\d:])(?P<lm>\d{{1,2}}):(?P<ls>[0-5]\d),(?P<lf>\d{{1,3}})(?![\d:,])"
+        rf"(?:(?P<lapsuf>{SUF}){NOT_WORD_AFTER})?)"
         rf"|(?P<trange>(?<![\d:])(?P<a1>\d{{1,2}}):(?P<b1>\d{{2}}){SP}?[-–—]{SP}?(?P<a2>\d{{1,2}}):(?P<b2>\d{{2}})(?![\d:])(?:(?P<trsuf>{SUF}){NOT_WORD_AFTER})?)"
         rf"|(?P<time>(?<![\d:])(?P<th>\d{{1,2}}):(?P<tm>\d{{1,2}})(?![\d:])(?:(?P<tsuf>{SUF}){NOT_WORD_AFTER})?)"
         # a time written with a dot (саат 10.30да, 9.00дө, саат 9.00-18.00): after саат, on
@@ -225,8 +232,6 @@ def _master() -> str:
         rf"(?P<dh>\d{{1,2}})\.(?P<dmin>[0-5]\d)"
         rf"(?:{SP}?[-–—]{SP}?(?P<dh2>\d{{1,2}})\.(?P<dmin2>[0-5]\d))?(?![\d,.])"
         rf"(?:(?P<dtsuf>{SUF}){NOT_WORD_AFTER})?))",
-        # a match minute (12', 45+2') or an arc minute (42°52')
-        r"(?P<minute>(?<![\d.,'’′])(?P<mn1>\d{1,3})(?:\+(?P<mn2>\d{1,2}))?['’′](?![\w'’′]))",
         rf"(?P<temp>(?=[+\-–−]?\d[\d,]*(?:{SP}?°[CСF]?)?(?:\.\.\.|…))(?:(?<![\w.])(?P<ts1>[+\-–−]))?(?P<tn1>\d+(?:,\d+)?)(?:{SP}?°[CСF]?)?(?:\.\.\.|…)"
         rf"(?P<ts2>[+\-–−])?(?P<tn2>\d+(?:,\d+)?)"
         rf"(?:{SP}?(?P<tunit>°{SP}?[CСF]?)|{SP}(?P<tword>градус)(?=[{LO}]{{0,4}}(?![{LO}])))?"
@@ -255,7 +260,9 @@ def _master() -> str:
         rf"(?P<per>/(?:(?<=сом/)|(?<=доллар/)|(?<=евро/)|(?<=рубль/)|(?<=теңге/))(?P<perw>{compound}|[{LO}]+)(?![{LO}{UP}/]))",
         # any other slash between words (4G/LTE, жана/же) is read as a space
         r"(?P<slash>/(?<=\w/)(?=\w))",
-        r"(?P<sym>[№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺])",
+        # a hashtag's words ride on its # (one branch fewer to try at every position)
+        rf"(?P<sym>(?P<symch>[№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺])"
+        rf"(?:(?<=#)(?P<htw>(?=[{LO}{UP}A-Za-z])[{LO}{UP}A-Za-z0-9_]+))?)",
     ]
     firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
     # a joined unit that starts in lower case (кВт·саат, т·км): its first three characters
@@ -328,6 +335,8 @@ class _Rewriter:
                 word = window.rsplit(None, 1)
                 before = window[: len(window) - len(word[-1])] if word else ""
                 following = text[start : start + 40]
+                if "(" in text[pos:start]:
+                    following = "(" + following  # долл. (+17 %): a bracket goes on
                 return not (word and no_split_after(word[-1], following, before))
             return ch in "\n!?…"
         return True
@@ -389,11 +398,6 @@ class _Rewriter:
     def _handle(self, m: re.Match[str]) -> tuple[str, str]:
         return self._pad(m, web.read_handle(m.group("handle"))), "handle"
 
-    def _hashtag(self, m: re.Match[str]) -> tuple[str, str]:
-        """A hashtag's words: #аба_ырайы → аба ырайы, #NomadGames → Номад Геймс."""
-        spoken = rewrite(web.hashtag_words(m["htw"]), self.lexicon)
-        return self._pad(m, spoken), "hashtag"
-
     def _phone(self, m: re.Match[str]) -> tuple[str, str]:
         return phones.read_phone(m.group("phone")), "phone"
 
@@ -432,6 +436,11 @@ class _Rewriter:
         spoken = times.read_duration(m["hh"], m["hm"], m["hs"], m["hsf"] or "")
         return attach(spoken, m["hmssuf"] or ""), "duration"
 
+    def _lap(self, m: re.Match[str]) -> tuple[str, str]:
+        """A result time with a fraction: 3:49,12 → үч мүнөт кырк тогуз бүтүн жүздөн он эки секунд."""
+        spoken = times.read_duration("0", m["lm"], m["ls"], m["lf"])
+        return attach(spoken, m["lapsuf"] or ""), "duration"
+
     def _dtime(self, m: re.Match[str]) -> tuple[str, str]:
         """саат 10.30да → саат он отузда; a value that is no clock time is a decimal."""
         h, mi, suf = m["dh"], m["dmin"], m["dtsuf"] or ""
@@ -446,16 +455,6 @@ class _Rewriter:
         if times.is_time(h, mi):
             return times.read_time(h, mi, suf), "time"
         return attach(decimal(h, mi), suf), "decimal"
-
-    def _minute(self, m: re.Match[str]) -> tuple[str, str]:
-        """A match minute: 12' → он экинчи мүнөт, 45+2' → кырк беш плюс экинчи мүнөт; an arc
-        minute after degrees is a count (42°52' → … градус элүү эки мүнөт)."""
-        if self.text[m.start() - 1 : m.start()] == "°" and not m["mn2"]:
-            return f" {cardinal_str(m['mn1'])} мүнөт", "minute:arc"
-        unit = "" if _MINUTE_WORD.match(self.text, m.end()) else " мүнөт"  # 90' мүнөттө
-        if m["mn2"]:
-            return f"{cardinal_str(m['mn1'])} плюс {ordinal(int(m['mn2']))}{unit}", "minute"
-        return f"{ordinal(int(m['mn1']))}{unit}", "minute"
 
     def _temp(self, m: re.Match[str]) -> tuple[str, str]:
         def signed(sign: str | None, value: str) -> str:
@@ -570,10 +569,10 @@ class _Rewriter:
                 and bool(_LINE_END.match(text, m.end()))
             )
         )
-        in_brackets = (
+        in_brackets = (  # Шанхай кызматташтык уюму (ШКУ) / (ШКУ, SCO)
             not suffix
             and text[m.start() - 1 : m.start()] == "("
-            and text[m.end() : m.end() + 1] == ")"
+            and text[m.end() : m.end() + 1] in (")", ",")
         )
         before_word = bool(_BEFORE_WORD.match(text, m.end()))
         prev = _PREV_ACRONYM.search(text, max(0, m.start() - 12), m.start())
@@ -619,7 +618,7 @@ class _Rewriter:
                 return attach(stem, gsuf), "graphic"  # м-ндору → микрорайондору
             return attach(spoken, gsuf), "graphic"
         if (
-            (written in _AFTER_NAME or written == "а/о")
+            (written in _AFTER_NAME or written in ("а/о", "а/ө", "а/а"))
             and after_name
             and not (prev_word and _PLACE_LIST.search(before, 0, prev_word.start()))
             and dates.possessed_follows(after)
@@ -631,6 +630,11 @@ class _Rewriter:
             return written, "pass"
         if written in ("ж.б.", "т.б.", "Ж.б.", "Т.б.") and _before_plural_noun(self.text, m.end()):
             spoken = spoken.removesuffix("лар")  # т.б. өлкөлөр → тагы башка өлкөлөр
+        if written == "с." and (prev[-1:].isdigit() or prev.rstrip(".") in _SCALE_WORDS):
+            spoken = "сом"  # 31,7 млрд с. → … миллиард сом
+            if self._ends_sentence(m.end(), written):
+                spoken += "."
+            return spoken, "graphic:money"
         if written == "с.":
             return written, "pass"
         if written == "долл." and prev == "АКШ":
@@ -665,8 +669,10 @@ class _Rewriter:
         return " ", "slash"
 
     def _sym(self, m: re.Match[str]) -> tuple[str, str]:
-        sym = m["sym"]
-        word = currency_word(sym) if sym in "$€₽₸£¥₺" else read_symbol(sym)
+        sym = m["symch"]
+        if m["htw"]:  # #аба_ырайы → аба ырайы, #NomadGames → Номад Геймс
+            return self._pad(m, rewrite(web.hashtag_words(m["htw"]), self.lexicon)), "hashtag"
+        word = _currency(self.text, m.start(), sym) if sym in "$€₽₸£¥₺" else read_symbol(sym)
         if not word:
             return "", "symbol:drop"
         return self._pad(m, word), "symbol"
@@ -678,14 +684,13 @@ _BRANCHES = (
     "url",
     "tld",
     "handle",
-    "hashtag",
     "phone",
     "date",
     "trange",
     "hms",
+    "lap",
     "time",
     "dtime",
-    "minute",
     "temp",
     "latinkey",
     "alnum",
@@ -700,6 +705,23 @@ _BRANCHES = (
     "slash",
     "sym",
 )
+
+
+# a Latin name (iOS, Android, Python) or a v just before a dotted number: a version
+_VERSION_BEFORE = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+]*[ \u00a0]|(?<![A-Za-z])[vV])$")
+_JAPAN = re.compile(r"Япон|Токио|иена|йена")
+
+
+def _currency(text: str, pos: int, symbol: str) -> str:
+    """The currency a symbol names; ¥ is the yen in a sentence about Japan, else the yuan."""
+    if symbol == "¥":
+        start = max(text.rfind(end, 0, pos) for end in (". ", "! ", "? ", "\n"))
+        stop = min(
+            (i for i in (text.find(". ", pos), text.find("\n", pos)) if i >= 0), default=len(text)
+        )
+        if _JAPAN.search(text, max(0, start, pos - 160), stop):
+            return "иена"
+    return currency_word(symbol)
 
 
 def _fallback(written: str) -> str:
@@ -800,6 +822,10 @@ def _signed(sign: str | None, words: str) -> str:
 
 def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
     text = rw.text
+    if m["prime"]:
+        return _read_minute(rw, m)
+    if m["slashes"] or m["den2"]:
+        return _read_numbers_joined(rw, m)
     n1, n2 = m["n1"], m["n2"]
     hw = m["hw"]
     rule = "cardinal"
@@ -817,7 +843,7 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
     )
     if den and not n2 and not house and (hw or (len(n1) == 4 and len(den) == 4)):
         n2, den = den, None  # 2024/2025-окуу жылы: a year range written with a slash
-    elif den and not (n2 or m["d1"]) and (m["no"] or house):
+    elif den and not (n2 or m["d1"]) and (m["no"] or house or int(den) == 0):
         # Ленин к., 221/2 → эки жүз жыйырма бир бөлчөк эки; №12/3 → он эки бөлчөк үч: a
         # document's number
         spoken = f"{cardinal_str(n1)} бөлчөк {cardinal_str(den)}"
@@ -828,6 +854,17 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
             short_suffix = len(low) <= 4 and SUF_RE.fullmatch(low)
             spoken = attach(spoken, low) if short_suffix else f"{spoken} {low}"
         return rw._pad(m, spoken), "address"
+    if (
+        m["d1"]
+        and m["d1"][0] == "."
+        and not (n2 or den or hw or m["scale"] or m["pct"] or m["unit"] or m["sunit"])
+        and _VERSION_BEFORE.search(text, max(0, m.start() - 24), m.start())
+    ):
+        # iOS 18.2, API v2.1: a version, read part by part (a Kyrgyz decimal has a comma)
+        spoken = f"{cardinal_str(n1)} чекит {cardinal_str(m['d1'][1:])}"
+        if m["suf"]:
+            spoken = attach(spoken, m["suf"])
+        return rw._pad(m, spoken), "version"
     w1 = _number_words(n1, m["d1"], den)
     w2 = _number_words(n2, m["d2"], None) if n2 else None
     ordinal = bool(m["no"])
@@ -854,10 +891,14 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
             rest_word = hw
             if len(hw) > 1 and hw in _HW_UNITS:
                 rest_word = unit_parts(hw)[0]  # 272-км аралыгында → ... экинчи километр
-            elif low in ("мкр", "кв", "м-н"):
-                # 7-мкр. / 7-м-н → жетинчи микрорайон, 24-кв. → жыйырма төртүнчү квартира
-                rest_word = "квартира" if low == "кв" else "микрорайон"
-                if low != "кв" and dates.possessed_follows(text[m.end() : m.end() + 40]):
+            elif low.startswith("м-н") and SUF_RE.fullmatch(low[3:]) and low != "м-н":
+                rest_word = attach("микрорайон", low[3:])  # 12-м-нда → он экинчи микрорайондо
+            elif low in table("numbered") and (m["hwdot"] or table("numbered")[low][1:] != ["dot"]):
+                # 7-мкр. / 7-м-н → жетинчи микрорайон, 205-каб. → эки жүз бешинчи кабинет
+                rest_word = table("numbered")[low][0]
+                if rest_word == "микрорайон" and dates.possessed_follows(
+                    text[m.end() : m.end() + 40]
+                ):
                     rest_word = attach(rest_word, "нын")  # 5-мкр. аймагы → микрорайондун
                 if m["hwdot"] and _SENT_END.match(text, m.end()):
                     rest_word += "."
@@ -931,19 +972,20 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
         parts = [attach(parts[0], "га"), cardinal_str(m["byn"])]  # 3x3 → үчкө үч
         rule = "dimensions"
     if m["pct"]:
-        parts.append("пайыз")
+        parts.append("пайыз" if m["pct"] == "%" else "промилле")
         rule = "percent"
     elif unit:
         spoken_unit, before = unit_parts(unit)
-        if before and (suffix or m["usuf"] or m["ssuf"] or m["suf"]):
-            # 40-60 км/саатка → саатына кырк-алтымыш километрге
+        if before and (suffix or m["usuf"] or m["ssuf"] or m["suf"] or _WITH.match(text, m.end())):
+            # 40-60 км/саатка → саатына кырк-алтымыш километрге; 130 км/саат менен → саатына
+            # жүз отуз километр менен
             parts.insert(0, before)
             spoken_unit = spoken_unit.rsplit(" ", 1)[0]
         parts.append(spoken_unit)
         fixed = spoken_unit in FIXED
         rule = "unit"
     if currency:
-        parts.append(currency_word(currency))
+        parts.append(_currency(text, m.start(), currency))
         rule = "money"
     spoken = " ".join(p for p in parts if p)
     written_suffix = suffix or m["usuf"] or m["ssuf"] or m["psuf"] or m["suf"] or ""
@@ -964,6 +1006,36 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
     if rw._after_is_letter(m):
         spoken += " "
     return spoken, rule
+
+
+def _read_minute(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
+    """A match minute: 12' → он экинчи мүнөт, 45+2' → кырк беш плюс экинчи мүнөт; an arc
+    minute after degrees is a count (42°52' → … градус элүү эки мүнөт)."""
+    n1, text = m["n1"], rw.text
+    if m["d1"] or m["den"] or m["n2"] or m["sign"] or m["no"] or m["cur1"]:
+        return _fallback(m.group(0)), "minute:odd"
+    if text[m.start() - 1 : m.start()] == "°" and not m["mn2"]:
+        return f" {cardinal_str(n1)} мүнөт", "minute:arc"
+    unit = "" if _MINUTE_WORD.match(text, m.end()) else " мүнөт"  # 90' мүнөттө
+    if m["mn2"]:
+        return f"{cardinal_str(n1)} плюс {ordinal(int(m['mn2']))}{unit}", "minute"
+    return f"{ordinal(int(n1))}{unit}", "minute"
+
+
+def _read_numbers_joined(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
+    """Numbers joined by slashes that are no fraction: 69/0/3 → алтымыш тогуз, нөл, үч;
+    12/05/2025 is a date; a document's number №6-24789/26 → алты-жыйырма төрт миң жети жүз
+    сексен тогуз бөлчөк жыйырма алты."""
+    if m["den2"]:
+        first = cardinal_str(m["n1"]) + (f" бөлчөк {cardinal_str(m['den'])}" if m["den"] else "")
+        spoken = f"{first}-{cardinal_str(m['n2'])} бөлчөк {cardinal_str(m['den2'])}"
+        return rw._pad(m, spoken), "document-number"
+    numbers = [m["n1"], m["den"], *m["slashes"].split("/")[1:]]
+    if len(numbers) == 3 and len(numbers[2]) == 4:
+        date = dates.read_numeric_date(*numbers)
+        if date:
+            return date, "date"  # 12/05/2025 → эки миң жыйырма бешинчи жылдын он экинчи майы
+    return ", ".join(cardinal_str(n) for n in numbers), "numbers"
 
 
 def rewrite(

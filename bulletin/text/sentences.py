@@ -29,19 +29,21 @@ _STARTS_SENTENCE = re.compile(r"[A-ZА-ЯӨҮҢЁ0-9«\"“„(\[—–\-]")
 _ATTRIBUTION = re.compile(r"[—–\-]\s*[а-яөүңё]")
 # a name just before an abbreviation of kind "attr" (Ахунбаев ат.)
 _NAME_END = re.compile(r"[А-ЯӨҮҢЁ][а-яөүңё]+[\s\u00a0]*$")
-# a dash after a place abbreviation, before a figure or a lower-case word (a list, a predicate)
-_DASH_GOES_ON = re.compile(r"[—–\-][ \t\u00a0]*[\dа-яөүңё]")
+# a dash after a place abbreviation, before a figure, a word or a name (a list, a predicate,
+# an intersection); a sentence opener after it (Ош обл. — Бул жерде…) starts a sentence
+_DASH_AFTER = re.compile(r"[—–\-][ \t\u00a0]*(?=[\dА-ЯӨҮҢЁа-яөүңё])")
 # abbreviations that never end a sentence (they stand before a name or a number)
 _TITLES = frozenset(
     {"проф.", "акад.", "доц.", "мис.", "б.а.", "б.з.ч.", "б.з.", "т.", "д-р.", "св.", "№."}
 )
 
 
-# place abbreviations (обл., р-ну, ш., а.) followed by another place name and its own
-# place word or abbreviation: the address goes on (Чүй обл. Сокулук р-нунун ...)
+# place abbreviations (обл., р-ну, ш., а.) followed by another place name (of up to four words)
+# and its own place word or abbreviation: the address goes on (Чүй обл. Сокулук р-нунун ...,
+# Ош ш. Курманжан Датка к. ...)
 _PLACE = frozenset({"обл.", "ш.", "а.", "р-ну", "р-н"})
 _PLACE_NEXT = re.compile(
-    r"[А-ЯӨҮҢЁ][а-яөүңё]+(?:-[А-ЯӨҮҢЁа-яөүңё][а-яөүңё]+)*\s+"
+    r"[А-ЯӨҮҢЁ][а-яөүңё]+(?:-[А-ЯӨҮҢЁа-яөүңё][а-яөүңё]+| [А-ЯӨҮҢЁ][а-яөүңё]+){0,3}\s+"
     r"(?:р-н|ш\.|а\.|м-н|к\.|көч\.|пр\.|район|шаар|айыл|кичи район|көчө)"
 )
 
@@ -114,8 +116,11 @@ def no_split_after(word: str, following: str = "", before: str = "") -> bool:
         return True  # Ленин к. 221 / 2025 ж. 5-майда: an address or a date goes on
     if kind == "attr" and _NAME_END.search(before):
         return True  # И.К. Ахунбаев ат. КММА: атындагы goes on to what is named
-    if kind == "end" and _DASH_GOES_ON.match(following):
-        return True  # Бишкек ш. – 18; Ош обл. – борбор: a dash before a figure or a word
+    if kind == "end" and following.startswith("("):
+        return True  # 2,71 млрд долл. (+17,8 %): a bracket goes on
+    dash = _DASH_AFTER.match(following) if kind == "end" else None
+    if dash and not _opens_sentence(following[dash.end() :]):
+        return True  # Бишкек ш. – 18; Айтматов пр. – Ахунбаев көчөсү: the dash goes on
     if kind == "end" and low in _PLACE and _PLACE_NEXT.match(following):
         return True  # Чүй обл. Сокулук р-нунун ...: an address goes on
     return _is_initial(word)

@@ -80,10 +80,11 @@ def read_handle(handle: str) -> str:
     return ("эт " + _label(handle.lstrip("@"))).strip()
 
 
-_CAMEL = re.compile(r"(?<=[a-zа-яөүңё])(?=[A-ZА-ЯӨҮҢЁ])")
+# a capital after a small letter (NomadGames), or a Kyrgyz word after Latin capitals (AIстартап)
+_CAMEL = re.compile(r"(?<=[a-zа-яөүңё])(?=[A-ZА-ЯӨҮҢЁ])|(?<=[A-Z])(?=[а-яөүңё])")
 
 
 def hashtag_words(tag: str) -> str:
     """A hashtag's words, to be read: ``hashtag_words("аба_ырайы")`` → ``"аба ырайы"``,
-    ``hashtag_words("NomadGames")`` → ``"Nomad Games"``."""
+    ``hashtag_words("NomadGames")`` → ``"Nomad Games"``, ``hashtag_words("ITпарк")`` → ``"IT парк"``."""
     return _CAMEL.sub(" ", tag.replace("_", " ")).strip()

@@ -35,6 +35,14 @@ CASES = [
     # an arrow between figures is a dash (a pause); list markers are the hyphen lists use
     ("Жүк: 3 120 т → 3 560 т", "Жүк: 3 120 т – 3 560 т", ()),
     ("► Ош\n• Нарын\n✔ Талас", "- Ош\n- Нарын\n- Талас", ()),
+    # a slash with spaces between two words is a list's comma; 4G/LTE and 1 / 2 stay
+    ("Алматы / Бишкек, 4G/LTE, 1 / 2", "Алматы, Бишкек, 4G/LTE, 1 / 2", ()),
+    # a word mixing look-alike letters of two scripts is read in its main script
+    (
+        "Бишкeк, Toктогул, Gооgle, iPhoneка, AIстартап",
+        "Бишкек, Токтогул, Google, iPhoneка, AIстартап",
+        (),
+    ),
     # letters of neighbouring Cyrillic alphabets are read as the nearest Kyrgyz ones
     ("Түркістан, Қарағанды, Ўзбекистон", "Түркистан, Караганды, Узбекистон", ()),
     # other scripts and emoji are dropped and listed, each run once
