@@ -60,7 +60,7 @@ DEC = r"(?:[,.]\d+)"
 CUR = "[$€₽₸£¥₺]"
 NOT_WORD_AFTER = rf"(?![{LO}{UP}{LAT}])"
 # a unit's abbreviation dot inside a sentence (15 т. өндүрүлдү): not read, not a full stop
-UNIT_DOT = rf"(?:\.(?={SP}+[{LO}]))?"
+UNIT_DOT = rf"(?:\.(?={SP}+[{LO}]|[,;:)]))?"  # a unit's dot inside a sentence: 612 т.; 5 кг.,
 SUF_RE = re.compile(SUF)
 _ORD_HW = re.compile(rf"{I}?н?ч{I}")
 _ANNIVERSARY = re.compile(r"жылды[кг]|жылдык")
@@ -94,6 +94,8 @@ _CAPS_BEFORE = re.compile(rf"(?:^|[^{LO}{UP}])[{UP}]{{2,}}[ \u00a0]+$")
 _CAPS_AFTER = re.compile(rf"[ \u00a0]+[{UP}]{{2,}}(?![{LO}])")
 # a bare acronym just before this one (КР ЖК): read as a genitive when its entry says so
 _PREV_ACRONYM = re.compile(rf"(?<![{LO}{UP}])([{UP}]{{2,}})[ \u00a0]+$")
+# a dateline's place in capitals: ОШ, 29-ноябрь
+_DATELINE_AFTER = re.compile(r"[ \u00a0]*,[ \u00a0]*\d")
 _LINE_START = re.compile(r"(?:^|\n)[ \u00a0]*$")
 _LINE_END = re.compile(r"[ \u00a0]*(?:\n|$)")
 _BEFORE_WORD = re.compile(
@@ -261,7 +263,7 @@ def _master() -> str:
         # any other slash between words (4G/LTE, жана/же) is read as a space
         r"(?P<slash>/(?<=\w/)(?=\w))",
         # a hashtag's words ride on its # (one branch fewer to try at every position)
-        rf"(?P<sym>(?P<symch>[№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺])"
+        rf"(?P<sym>(?P<symch>°[CС](?![{LO}{UP}{LAT}])|[№§&@≈~±×=‰%°²³+#*^_|\\<>`™®©$€₽₸£¥₺])"
         rf"(?:(?<=#)(?P<htw>(?=[{LO}{UP}A-Za-z])[{LO}{UP}A-Za-z0-9_]+))?)",
     ]
     firsts = "".join(sorted({k[0] for k in abbreviations.graphic_keys(capitalised=True)}))
@@ -574,6 +576,13 @@ class _Rewriter:
             and text[m.start() - 1 : m.start()] == "("
             and text[m.end() : m.end() + 1] in (")", ",")
         )
+        if (
+            not suffix
+            and _DATELINE_AFTER.match(text, m.end())
+            and _LINE_START.search(text, max(0, m.start() - 30), m.start())
+            and abbreviations.entry(word) is None
+        ):
+            return word[0] + word[1:].lower(), "dateline"  # ОШ, 29-ноябрь → Ош, …
         before_word = bool(_BEFORE_WORD.match(text, m.end()))
         prev = _PREV_ACRONYM.search(text, max(0, m.start() - 12), m.start())
         after_genitive = prev is not None and abbreviations.genitive_before(prev.group(1))
@@ -624,6 +633,11 @@ class _Rewriter:
             and dates.possessed_follows(after)
         ):
             return _genitive(spoken), "graphic:genitive"  # Ош ш. тургундары → шаарынын
+        if written == "ж." and after_name and not prev[-1].isdigit():
+            spoken = "жолу"  # Бишкек–Ош ж. → Бишкек–Ош жолу: a road after its name
+            if self._ends_sentence(m.end(), written):
+                spoken += "."
+            return spoken, "graphic:road"
         if written in ("ж.", "жж.") and not (prev and prev[-1].isdigit()):
             return written, "pass"
         if written == "кк." and not (prev and (prev[-1].isdigit() or prev[-1] in "IVXХІ")):
@@ -669,7 +683,7 @@ class _Rewriter:
         return " ", "slash"
 
     def _sym(self, m: re.Match[str]) -> tuple[str, str]:
-        sym = m["symch"]
+        sym = m["symch"][0]  # °C with no number before it is read as °: түн, °C → түн, градус
         if m["htw"]:  # #аба_ырайы → аба ырайы, #NomadGames → Номад Геймс
             return self._pad(m, rewrite(web.hashtag_words(m["htw"]), self.lexicon)), "hashtag"
         word = _currency(self.text, m.start(), sym) if sym in "$€₽₸£¥₺" else read_symbol(sym)

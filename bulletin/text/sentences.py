@@ -114,6 +114,8 @@ def no_split_after(word: str, following: str = "", before: str = "") -> bool:
         return True
     if kind == "end" and following[:1].isdigit():
         return True  # Ленин к. 221 / 2025 ж. 5-майда: an address or a date goes on
+    if low == "ж." and _NAME_END.search(before) and not _opens_sentence(following):
+        return True  # Бишкек–Ош ж. Төө-Ашуу ашуусу: a road's name goes on
     if kind == "attr" and _NAME_END.search(before):
         return True  # И.К. Ахунбаев ат. КММА: атындагы goes on to what is named
     if kind == "end" and following.startswith("("):
