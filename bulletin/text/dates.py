@@ -76,13 +76,21 @@ _NEXT = re.compile(
 
 
 # a possessive noun in the nominative (тарыхы, аягы, ортосу), not an adjective in -кы / -дагы
-_POSS_NOMINATIVE = re.compile(r"(?:[^дткаеиоөуүыэюя]|[аеиоөуүыэ]с)[ыиуү]$")
+# (кызматы: a т after a vowel is a noun's, a past verb has тт or a consonant before: жатты)
+_POSS_NOMINATIVE = re.compile(r"(?:[^дткаеиоөуүыэюя]|[аеиоөуүыэ][ст])[ыиуү]$")
+# a -лык/-дык noun with the possessive (жарлыгы, буйругу), not an adjective in -гы (жазгы)
+_POSS_VOICED = re.compile(r"[ыиуү]г[ыиуү]$")
 _NOT_POSSESSIVE = re.compile(r"(?:[кд][аеоө]?г?[ыиуү]|[кг][ыиуү])$|^(?:жаңы|ири|бири|ар|ушул|бул)$")
 
 
 # postpositions that look like possessed nouns but govern the nominative (шаары тарабынан)
 _POSTPOSITIONS = frozenset({"тарабынан", "жөнүндө", "тууралуу", "атынан"})
 
+_CAPITALISED = re.compile(r"[ \u00a0]*([А-ЯӨҮҢЁ])(?=[а-яөүңё])")
+# a case, plural or verb ending on a word: not the bare first noun of a compound
+_CASE_ENDING = re.compile(
+    r"(?:[дтлнгк][аеоө]|[дтн][аеоө]н|[дтнлгк][ыиуү]|[дтн][ыиуү]н|[лд][аеоө]р|[ыиуү]п|[аеоө]т|ш[ыиуү])$"
+)
 _MONTH_WORDS = frozenset({"январь", "февраль", "март", "апрель", "май", "июнь", "июль"})
 _MONTH_WORDS |= {"август", "сентябрь", "октябрь", "ноябрь", "декабрь"}
 
@@ -91,7 +99,7 @@ def _is_possessive_head(word: str) -> bool:
     listed = table("year_context").get(word, [""])[0]
     if listed:
         return listed == "gen"
-    if _POSS_OBLIQUE.search(word):
+    if _POSS_OBLIQUE.search(word) or _POSS_VOICED.search(word):
         return True
     return bool(_POSS_NOMINATIVE.search(word)) and not _NOT_POSSESSIVE.search(word)
 
@@ -143,7 +151,19 @@ def possessed_follows(after: str) -> bool:
         return False
     if _POSS_ACCUSATIVE.search(word) and word not in _NOT_ACCUSATIVE:
         return True  # аймагын, тургундарын
-    return _word_case(after, m, word) == "gen"
+    if _word_case(after, m, word) == "gen":
+        return True
+    # a compound's bare first noun: Ош ш. өрт кызматы → шаарынын өрт кызматы
+    rest = _NEXT.match(after, m.end())
+    return (
+        not _CASE_ENDING.search(word)
+        and rest is not None
+        and rest["num"] is None
+        and bool(rest["word"])
+        and rest.group(0).strip() == rest["word"]
+        and _is_possessive_head(rest["word"])
+        and rest["word"] not in _POSTPOSITIONS
+    )
 
 
 def _is_attribute(word: str) -> bool:
@@ -171,5 +191,9 @@ def context_word(word: str, after: str) -> str:
 
 
 def date_case(after: str) -> str:
-    """The case suffix for a dd.mm.yyyy date written with ж. (12.05.2025 ж. → …майында)."""
+    """The case suffix for a dd.mm.yyyy date written with ж. (12.05.2025 ж. → …майында); a
+    document's capitalised name counts too (03.02.2025 ж. Жарлыгы → … февралындагы Жарлыгы)."""
+    word = _CAPITALISED.match(after)
+    if word:
+        after = after[: word.start(1)] + word[1].lower() + after[word.end(1) :]
     return _DATE_CASE[context_case(after)]

@@ -337,8 +337,9 @@ class _Rewriter:
                 word = window.rsplit(None, 1)
                 before = window[: len(window) - len(word[-1])] if word else ""
                 following = text[start : start + 40]
-                if "(" in text[pos:start]:
-                    following = "(" + following  # долл. (+17 %): a bracket goes on
+                gap = text[pos:start].strip(SP_CHARS)
+                if gap[:1] in ("(", "—", "–", "-"):
+                    following = gap[0] + " " + following  # долл. (+17 %), ш. – +14: goes on
                 return not (word and no_split_after(word[-1], following, before))
             return ch in "\n!?…"
         return True

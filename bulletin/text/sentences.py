@@ -31,7 +31,7 @@ _ATTRIBUTION = re.compile(r"[—–\-]\s*[а-яөүңё]")
 _NAME_END = re.compile(r"[А-ЯӨҮҢЁ][а-яөүңё]+[\s\u00a0]*$")
 # a dash after a place abbreviation, before a figure, a word or a name (a list, a predicate,
 # an intersection); a sentence opener after it (Ош обл. — Бул жерде…) starts a sentence
-_DASH_AFTER = re.compile(r"[—–\-][ \t\u00a0]*(?=[\dА-ЯӨҮҢЁа-яөүңё])")
+_DASH_AFTER = re.compile(r"[—–\-][ \t\u00a0]*(?=[+\-−–]?[\dА-ЯӨҮҢЁа-яөүңё])")
 # abbreviations that never end a sentence (they stand before a name or a number)
 _TITLES = frozenset(
     {"проф.", "акад.", "доц.", "мис.", "б.а.", "б.з.ч.", "б.з.", "т.", "д-р.", "св.", "№."}
