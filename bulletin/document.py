@@ -31,6 +31,10 @@ _CYRILLIC_WORD = re.compile(r"[\u0400-\u04FF]{2,}")
 _LETTER = re.compile(r"[^\W\d_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _STORY_MARK = re.compile(r"^#\s+(.*\S)\s*$")
+# a line that stands alone inside a paragraph: a list item (- …, • …, 1) …, 2. …, а) …), a
+# table row (… | …), or a rubric in capitals
+_LIST_ITEM = re.compile(r"^(?:[-–—•*▪►]\s|\d{1,2}[.)]\s|[а-яa-z]\)\s)")
+_TABLE_ROW = re.compile(r"\S\s*\|\s*\S")
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,9 @@ def _parse_story(headline: str | None, lines: list[str]) -> Story:
         headline, paragraphs = paragraphs[0], paragraphs[1:]
     blocks = []
     for paragraph in paragraphs:
-        if is_heading(paragraph):
+        if is_heading(paragraph) and not (
+            _LIST_ITEM.match(paragraph) or _TABLE_ROW.search(paragraph)
+        ):
             blocks.append(Block("subheading", (paragraph,)))
         else:
             blocks.append(Block("paragraph", tuple(split_sentences(paragraph))))
@@ -202,12 +208,33 @@ def _paragraphs(lines: list[str]) -> list[str]:
         return [line for line in stripped if line]
     paragraphs, current = [], []
     for line in [*stripped, ""]:
+        if line and current and (_stands_alone(line) or _ends_alone(current[-1], line)):
+            paragraphs.append(" ".join(current))  # a list item, a table row, a rubric
+            current = []
         if line:
             current.append(line)
         elif current:
             paragraphs.append(" ".join(current))
             current = []
     return paragraphs
+
+
+def _ends_alone(line: str, following: str) -> bool:
+    """*line* stands alone and *following* does not carry it on (a wrapped list item's next
+    line starts in lower case)."""
+    return _stands_alone(line) and not (_LIST_ITEM.match(line) and following[:1].islower())
+
+
+def _stands_alone(line: str) -> bool:
+    """A list item, a table row or a rubric in capitals: its own paragraph, never run on.
+
+    >>> _stands_alone("1) 12' – Эрбол Касымов"), _stands_alone("ЭРКИН КҮРӨШ")
+    (True, True)
+    """
+    if _LIST_ITEM.match(line) or _TABLE_ROW.search(line):
+        return True
+    letters = _LETTER.findall(line)
+    return len(letters) > 4 and all(c.isupper() for c in letters)
 
 
 def is_heading(line: str) -> bool:

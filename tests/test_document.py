@@ -137,3 +137,24 @@ def test_rubrics_in_capitals_are_read_as_words():
     assert spoken_heading("САЛАМАТТЫК САКТОО") == "Саламаттык сактоо"
     assert spoken_heading("ЕАЭБ") == "ЕАЭБ"
     assert spoken_heading("Туризм") == "Туризм"
+
+
+def test_list_items_table_rows_and_rubrics_are_not_run_together():
+    """Inside a paragraph, a list item, a table row or a rubric in capitals stands alone
+    (its own sentence and pause); a wrapped list item's lower-case next line goes on."""
+    text = (
+        "Голдор:\n1) 12' – Эрбол Касымов – 1:0\n2) 34' – Улан Бекмуратов – 1:1\n"
+        "ЭРКИН КҮРӨШ\nТегеранда курама команда утуп алды.\n"
+        "- биринчи пункт узун\n  уланды.\nКирешелер | 388,2 | 420,5\n\nЭкинчи абзац.\n"
+    )
+    blocks = parse_release(text, "x.txt").stories[0].blocks
+    assert [(b.kind, b.sentences) for b in blocks] == [
+        ("paragraph", ("Голдор:",)),
+        ("paragraph", ("1) 12' – Эрбол Касымов – 1:0",)),
+        ("paragraph", ("2) 34' – Улан Бекмуратов – 1:1",)),
+        ("subheading", ("ЭРКИН КҮРӨШ",)),
+        ("paragraph", ("Тегеранда курама команда утуп алды.",)),
+        ("paragraph", ("- биринчи пункт узун уланды.",)),
+        ("paragraph", ("Кирешелер | 388,2 | 420,5",)),
+        ("paragraph", ("Экинчи абзац.",)),
+    ]
