@@ -32,7 +32,9 @@ when it ended, the ratio of the best rounds, and the median of the per-round rat
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -83,6 +85,30 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("redis-server did not start")
 
 
+def session_cpu(session: int) -> float:
+    """CPU seconds (user + system, with reaped children's) of the processes of ``session``."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:
+            total += sum(int(x) for x in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of one process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def load() -> str:
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -131,6 +157,12 @@ class Workers:
                 raise SystemExit("workers did not start")
             time.sleep(0.05)
 
+    def cpu(self) -> float:
+        """CPU seconds used so far by every process of these workers' sessions (the
+        ``bulletin worker`` supervisors, their worker processes and whatever a job starts;
+        a process that ended is counted in its parent's children's time)."""
+        return sum(session_cpu(process.pid) for process in self.processes)
+
     def stop(self) -> None:
         for process in self.processes:
             process.send_signal(signal.SIGTERM)
@@ -151,34 +183,112 @@ def submit(queue, store, settings, article_id: str, release: str) -> None:
 
 
 def wait_ready(store: ArticleStore, ids: list[str], timeout: float = 3600) -> None:
+    """Until every article is ready: one state file read per poll, every 10 ms, waiting for
+    each article in turn (reading every article's state at each poll took ~5 % of a core
+    from the workers at 10 articles)."""
     deadline = time.monotonic() + timeout
-    waiting = set(ids)
-    while waiting:
-        for article_id in list(waiting):
+    for article_id in ids:
+        while True:
             state = store.read(article_id)
             if state and state.status in ("ready", "failed"):
                 if state.status == "failed":
                     raise SystemExit(f"{article_id} failed: {state.error}")
-                waiting.discard(article_id)
-        if waiting:
+                break
             if time.monotonic() > deadline:
-                raise SystemExit(f"not ready: {sorted(waiting)}")
+                raise SystemExit(f"not ready: {article_id}")
             time.sleep(0.01)
 
 
-def batch(url, data: Path, config: Path, releases: dict[str, str]) -> float:
-    """Submit every release at once (fresh data folder and cache); seconds until all ready."""
+def batch(
+    url, data: Path, config: Path, releases: dict[str, str], caches: dict[str, str] | None = None
+) -> float:
+    """Submit every release at once (fresh data folder and cache; ``caches``: a clip cache
+    folder of its own for each article, so that a repeated text is made again); seconds
+    until all are ready."""
     shutil.rmtree(data, ignore_errors=True)
-    settings = ServeSettings(data_dir=data, cache_dir=data / "cache", config=config)
     store = ArticleStore(data)
     queue = RedisQueue(QueueSettings(state_dir=data, url=url, max_pending=10_000))
     started = time.perf_counter()
     for article_id, release in releases.items():
+        cache = data / (caches[article_id] if caches else "cache")
+        settings = ServeSettings(data_dir=data, cache_dir=cache, config=config)
         submit(queue, store, settings, article_id, release)
     wait_ready(store, list(releases))
     seconds = time.perf_counter() - started
     queue.close()
     return seconds
+
+
+class Usage:
+    """CPU seconds used during each run of a row's side: by its workers (all their
+    processes), Redis and this script; and how its workers spent the time, from RQ's
+    record of each job (when it started and ended, on which worker)."""
+
+    def __init__(self, workers: Workers, redis_pid: int) -> None:
+        self.workers, self.redis_pid = workers, redis_pid
+        self.runs: list[dict[str, float]] = []
+
+    def __call__(self, run, keys: list[str] | None = None) -> float:
+        before = (self.workers.cpu(), process_cpu(self.redis_pid), own_cpu())
+        seconds = run()
+        after = (self.workers.cpu(), process_cpu(self.redis_pid), own_cpu())
+        record = {
+            "seconds": seconds,
+            "workers": after[0] - before[0],
+            "redis": after[1] - before[1],
+            "bench": after[2] - before[2],
+        }
+        if keys:
+            record.update(job_times(self.workers.url, keys))
+        self.runs.append(record)
+        return seconds
+
+    def line(self, name: str) -> str:
+        """The best run's figures."""
+        r = min(self.runs, key=lambda run: run["seconds"])
+        text = (
+            f"{name} {r['seconds']:.2f} s: workers' CPU {r['workers']:.1f} s "
+            f"({r['workers'] / r['seconds']:.2f} cores), redis {r['redis']:.2f} s, "
+            f"this script {r['bench']:.2f} s"
+        )
+        if "jobs" in r:
+            text += (
+                f"; {r['jobs']:.0f} jobs ran {r['busy']:.1f} s in all, {r['gaps']:.2f} s "
+                f"between jobs, tail {r['tail']:.2f} s"
+            )
+        return text
+
+
+def job_times(url: str, keys: list[str]) -> dict[str, float]:
+    """From RQ's records of the tasks ``keys``: how many ran; their run time in all; the
+    time between one job's end and the next one's start on the same worker (dequeueing,
+    recording); the tail: for each worker, how long before the last job's end it ran out
+    of work, summed."""
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    from bulletin.jobs.redis import connect, job_id
+
+    connection = connect(url)
+    by_worker: dict[str, list[tuple[float, float]]] = {}
+    for key in keys:
+        try:
+            job = Job.fetch(job_id(key), connection=connection, serializer=JSONSerializer)
+        except Exception:  # noqa: BLE001, S112 - a record RQ dropped: not counted
+            continue
+        if job.started_at and job.ended_at:
+            by_worker.setdefault(job.worker_name or "?", []).append(
+                (job.started_at.timestamp(), job.ended_at.timestamp())
+            )
+    spans = [sorted(times) for times in by_worker.values()]
+    last = max((times[-1][1] for times in spans), default=0.0)
+    connection.close()
+    return {
+        "jobs": sum(len(times) for times in spans),
+        "busy": sum(end - start for times in spans for start, end in times),
+        "gaps": sum(b[0] - a[1] for times in spans for a, b in itertools.pairwise(times)),
+        "tail": sum(last - times[-1][1] for times in spans),
+    }
 
 
 def direct(work: Path, config: Path, article_id: str, release: str) -> float:
@@ -261,14 +371,46 @@ def assembly_seconds(url: str, article_id: str) -> float | None:
     return None
 
 
+def throughput(
+    label: str,
+    sides: tuple[Workers, Workers],
+    usage: tuple[Usage, Usage],
+    root: Path,
+    config: Path,
+    releases: dict[str, str],
+    caches: dict[str, str] | None,
+    rounds: int,
+) -> None:
+    """One throughput row: the batch ``releases`` on one worker against two, interleaved."""
+    one, two = sides
+    keys = [f"article:{article_id}:v1" for article_id in releases]
+    t1, t2 = interleaved(
+        lambda: usage[0](lambda: batch(one.url, root / "t1", config, releases, caches), keys),
+        lambda: usage[1](lambda: batch(two.url, root / "t2", config, releases, caches), keys),
+        rounds,
+    )
+    n = len(releases)
+    print(f"throughput  {label}: 1 worker {n / min(t1) * 60:6.1f}/min, 2 workers "
+          f"{n / min(t2) * 60:6.1f}/min; 2 workers / 1 = {min(t1) / min(t2):.2f}x (median of "
+          f"rounds {statistics.median(a / b for a, b in zip(t1, t2, strict=True)):.2f}x; "
+          f"rounds 1: {', '.join(f'{x:.2f}' for x in t1)} s, 2: "
+          f"{', '.join(f'{x:.2f}' for x in t2)} s)  (goal >= 1.8x)  [{load()}]",
+          flush=True)  # fmt: skip
+    print(f"            {usage[0].line('1 worker')}", flush=True)
+    print(f"            {usage[1].line('2 workers')}", flush=True)
+    for side in usage:
+        side.runs.clear()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10)
+    parser.add_argument("--stream", type=int, default=30, help="articles of the steady stream")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of each row")
     parser.add_argument("--long", type=Path, default=CORPUS / "16-weekly-roundup.txt")
     parser.add_argument("--voice", default="ky-azamat", help="the fan-out's voice (a slow one)")
     parser.add_argument("--slice", type=int, default=60, help="most sentences per clip job")
-    parser.add_argument("--parts", default="throughput,overhead,fanout")
+    parser.add_argument("--parts", default="throughput,stream,overhead,fanout")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="bench-queue-"))
@@ -286,33 +428,34 @@ def main() -> None:
     # article) is then as short as the batch allows; both sides get the same order
     corpus.sort(key=lambda p: len(release_of(p)), reverse=True)
     releases = {f"a{i}": release_of(p) for i, p in enumerate(corpus)}
+    # the steady stream: the same releases over and over, each copy with a clip cache of
+    # its own (so made again in full), all submitted at once, longest first
+    stream = sorted(
+        range(args.stream), key=lambda i: (-len(release_of(corpus[i % len(corpus)])), i)
+    )
+    streamed = {f"s{i}": release_of(corpus[i % len(corpus)]) for i in stream}
+    caches = {f"s{i}": f"cache{i // len(corpus)}" for i in stream}
     print(f"bench_queue: {os.cpu_count()} cores, {load()}", flush=True)
     started: list[Workers] = []
     try:
         # -- throughput and overhead: 1 worker process on db 1, 2 on db 2 -----------------
-        if "throughput" in parts or "overhead" in parts:
+        if {"throughput", "stream", "overhead"} & set(parts):
             one = Workers(f"{server}/1", whole, 1, root / "home1")
             started.append(one)
-        if "throughput" in parts:
+        if {"throughput", "stream"} & set(parts):
             two = Workers(f"{server}/2", whole, 2, root / "home2")
             started.append(two)
             batch(one.url, root / "warm1", whole, {"w": release_of(corpus[0])})
             batch(two.url, root / "warm2", whole, {"w": release_of(corpus[0])})
-            t1, t2 = interleaved(
-                lambda: batch(one.url, root / "t1", whole, releases),
-                lambda: batch(two.url, root / "t2", whole, releases),
-                args.repeat,
-            )
+            usage = (Usage(one, redis_process.pid), Usage(two, redis_process.pid))
+            if "throughput" in parts:
+                label = f"{len(releases)} articles (ky-espeak)"
+                throughput(label, (one, two), usage, root, whole, releases, None, args.repeat)
+            if "stream" in parts:
+                label = f"a steady stream of {len(streamed)} articles (ky-espeak)"
+                throughput(label, (one, two), usage, root, whole, streamed, caches, args.repeat)
             two.stop()
             started.remove(two)
-            n = len(releases)
-            print(f"throughput  {n} articles (ky-espeak): 1 worker {n / min(t1) * 60:6.1f}/min, "
-                  f"2 workers {n / min(t2) * 60:6.1f}/min; 2 workers / 1 = "
-                  f"{min(t1) / min(t2):.2f}x (median of rounds "
-                  f"{statistics.median(a / b for a, b in zip(t1, t2, strict=True)):.2f}x; "
-                  f"rounds 1: {', '.join(f'{x:.2f}' for x in t1)} s, 2: "
-                  f"{', '.join(f'{x:.2f}' for x in t2)} s)  (goal >= 1.8x)  [{load()}]",
-                  flush=True)  # fmt: skip
 
         if "overhead" in parts:
             article_id, release = "economy", release_of(first)
@@ -347,10 +490,13 @@ def main() -> None:
             started.append(one)
             two = Workers(f"{server}/4", split, 2, root / "home-f2", args.voice)
             started.append(two)
+            usage = (Usage(one, redis_process.pid), Usage(two, redis_process.pid))
+            base = "article:roundup:v1"
+            keys = [base, *(f"{base}:clips:{i}" for i in range(sentences)), f"{base}:then"]
             assembly: list[float] = []
 
             def fanned() -> float:
-                seconds = batch(two.url, root / "f2", split, long)
+                seconds = usage[1](lambda: batch(two.url, root / "f2", split, long), keys)
                 assembly.append(assembly_seconds(two.url, "roundup") or float("nan"))
                 return seconds
 
@@ -362,7 +508,7 @@ def main() -> None:
             identical = []
 
             def checked_whole() -> float:
-                return batch(one.url, root / "f1", slow_whole, long)
+                return usage[0](lambda: batch(one.url, root / "f1", slow_whole, long), [base])
 
             split_s, whole_s = [], []
             for index in range(args.repeat):
@@ -374,6 +520,8 @@ def main() -> None:
                   f"on 2 workers / one worker whole: {ratios(split_s, whole_s)}  (goal <= 0.55x); "
                   f"the assembly job {', '.join(f'{x:.1f}' for x in assembly)} s; MP3 the same "
                   f"bytes: {all(identical)}  [{load()}]", flush=True)  # fmt: skip
+            print(f"            {usage[0].line('whole')}", flush=True)
+            print(f"            {usage[1].line('fanned out')}", flush=True)
             if not all(identical):
                 raise SystemExit("fan-out: the MP3s differ")
     finally:
