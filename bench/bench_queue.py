@@ -266,35 +266,74 @@ class Usage:
         return text
 
 
-def job_times(url: str, keys: list[str]) -> dict[str, float]:
-    """From RQ's records of the tasks ``keys``: how many ran; their run time in all; the
-    time between one job's end and the next one's start on the same worker (dequeueing,
-    recording); the tail: for each worker, how long before the last job's end it ran out
-    of work, summed."""
+def job_records(url: str, keys: list[str]) -> dict[str, tuple[str, float, float]]:
+    """``{key: (worker, started, ended)}`` from RQ's records of the tasks ``keys`` that ran
+    (an article is ready a moment before RQ records its job's end: waited for)."""
     from rq.job import Job
     from rq.serializers import JSONSerializer
 
     from bulletin.jobs.redis import connect, job_id
 
     connection = connect(url)
-    by_worker: dict[str, list[tuple[float, float]]] = {}
+    found: dict[str, tuple[str, float, float]] = {}
+    deadline = time.monotonic() + 10
     for key in keys:
-        try:
-            job = Job.fetch(job_id(key), connection=connection, serializer=JSONSerializer)
-        except Exception:  # noqa: BLE001, S112 - a record RQ dropped: not counted
-            continue
-        if job.started_at and job.ended_at:
-            by_worker.setdefault(job.worker_name or "?", []).append(
-                (job.started_at.timestamp(), job.ended_at.timestamp())
-            )
+        while True:
+            try:
+                job = Job.fetch(job_id(key), connection=connection, serializer=JSONSerializer)
+            except Exception:  # noqa: BLE001 - no such task (a clip job index not used)
+                break
+            if job.started_at and job.ended_at:
+                found[key] = (
+                    job.worker_name or "?",
+                    job.started_at.timestamp(),
+                    job.ended_at.timestamp(),
+                )
+                break
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    connection.close()
+    return found
+
+
+def job_times(url: str, keys: list[str]) -> dict[str, float]:
+    """From RQ's records of the tasks ``keys``: how many ran; their run time in all; the
+    time between one job's end and the next one's start on the same worker (dequeueing,
+    recording); the tail: for each worker, how long before the last job's end it ran out
+    of work, summed."""
+    by_worker: dict[str, list[tuple[float, float]]] = {}
+    for worker, start, end in job_records(url, keys).values():
+        by_worker.setdefault(worker, []).append((start, end))
     spans = [sorted(times) for times in by_worker.values()]
     last = max((times[-1][1] for times in spans), default=0.0)
-    connection.close()
     return {
         "jobs": sum(len(times) for times in spans),
         "busy": sum(end - start for times in spans for start, end in times),
         "gaps": sum(b[0] - a[1] for times in spans for a, b in itertools.pairwise(times)),
         "tail": sum(last - times[-1][1] for times in spans),
+    }
+
+
+def phases(url: str, base: str, sentences: int) -> dict[str, float]:
+    """Where a fanned-out article's time went, from RQ's records: the first job (reading
+    and splitting), the clip jobs (from the first one's start to the last one's end; and
+    how long each worker was idle in that span), and the assembly job."""
+    clips = [f"{base}:clips:{i}" for i in range(sentences)]
+    records = job_records(url, [base, *clips, f"{base}:then"])
+    made = [records[key] for key in clips if key in records]
+    first, last = min(r[1] for r in made), max(r[2] for r in made)
+    busy: dict[str, float] = {}
+    for worker, start, end in made:
+        busy[worker] = busy.get(worker, 0.0) + end - start
+    then = records[f"{base}:then"]
+    return {
+        "split": records[base][2] - records[base][1],
+        "clips": last - first,
+        "clip_jobs": len(made),
+        "clip_idle": sum(last - first - b for b in busy.values()),
+        "before_assembly": then[1] - last,
+        "assembly": then[2] - then[1],
     }
 
 
@@ -354,28 +393,6 @@ def ratios(top: list[float], bottom: list[float]) -> str:
         + ", ".join(f"{r:.2f}" for r in each)
         + ")"
     )
-
-
-def assembly_seconds(url: str, article_id: str) -> float | None:
-    """How long the fanned-out article's assembly job ran (from RQ's record of it)."""
-    from rq.job import Job
-    from rq.serializers import JSONSerializer
-
-    from bulletin.jobs.redis import connect, job_id
-
-    deadline = time.monotonic() + 10  # the article is ready a moment before RQ records it
-    while time.monotonic() < deadline:
-        try:
-            job = Job.fetch(
-                job_id(f"article:{article_id}:v1:then"), connection=connect(url),
-                serializer=JSONSerializer,
-            )  # fmt: skip
-        except Exception:
-            return None
-        if job.started_at and job.ended_at:
-            return (job.ended_at - job.started_at).total_seconds()
-        time.sleep(0.1)
-    return None
 
 
 def throughput(
@@ -499,12 +516,11 @@ def main() -> None:
             started.append(two)
             usage = (Usage(one, redis_process.pid), Usage(two, redis_process.pid))
             base = "article:roundup:v1"
-            keys = [base, *(f"{base}:clips:{i}" for i in range(sentences)), f"{base}:then"]
-            assembly: list[float] = []
+            steps: list[dict[str, float]] = []
 
             def fanned() -> float:
-                seconds = usage[1](lambda: batch(two.url, root / "f2", split, long), keys)
-                assembly.append(assembly_seconds(two.url, "roundup") or float("nan"))
+                seconds = usage[1](lambda: batch(two.url, root / "f2", split, long))
+                steps.append(phases(two.url, base, sentences))
                 return seconds
 
             def same_bytes() -> bool:
@@ -515,7 +531,7 @@ def main() -> None:
             identical = []
 
             def checked_whole() -> float:
-                return usage[0](lambda: batch(one.url, root / "f1", slow_whole, long), [base])
+                return usage[0](lambda: batch(one.url, root / "f1", slow_whole, long))
 
             split_s, whole_s = [], []
             for index in range(args.repeat):
@@ -523,12 +539,18 @@ def main() -> None:
                 for side in pair:
                     (split_s if side is fanned else whole_s).append(side())
                 identical.append(same_bytes())
+            assembled = ", ".join(f"{x['assembly']:.1f}" for x in steps)
             print(f"fan-out     {args.long.name} ({sentences} sentences, {args.voice}), fanned out "
                   f"on 2 workers / one worker whole: {ratios(split_s, whole_s)}  (goal <= 0.55x); "
-                  f"the assembly job {', '.join(f'{x:.1f}' for x in assembly)} s; MP3 the same "
-                  f"bytes: {all(identical)}  [{load()}]", flush=True)  # fmt: skip
+                  f"the assembly job {assembled} s; MP3 "
+                  f"the same bytes: {all(identical)}  [{load()}]", flush=True)  # fmt: skip
             print(f"            {usage[0].line('whole')}", flush=True)
             print(f"            {usage[1].line('fanned out')}", flush=True)
+            best = steps[split_s.index(min(split_s))]
+            print(f"            fanned out, its best round: splitting {best['split']:.2f} s, "
+                  f"{best['clip_jobs']:.0f} clip jobs {best['clips']:.2f} s (the workers idle "
+                  f"{best['clip_idle']:.2f} s in all meanwhile), then {best['before_assembly']:.2f}"
+                  f" s to the assembly job, which ran {best['assembly']:.2f} s", flush=True)  # fmt: skip
             if not all(identical):
                 raise SystemExit("fan-out: the MP3s differ")
     finally:
