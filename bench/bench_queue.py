@@ -2,7 +2,8 @@
 throughput with 1 and 2 workers, the queue's overhead per job, and a long round-up fanned
 out as clip jobs against one worker making it whole.
 
-    setsid python bench/bench_queue.py [--articles 10] [--repeat 3] [--long RELEASE.txt]
+    setsid python bench/bench_queue.py [--articles 10] [--stream 30] [--repeat 3]
+                                       [--long RELEASE.txt] [--parts throughput,stream,...]
 
 (``setsid``: this process, which makes the overhead's direct make, in a session of its own,
 as every worker is; see :class:`Workers`.)
@@ -18,7 +19,13 @@ when it ended, the ratio of the best rounds, and the median of the per-round rat
               one worker process against two (each side on its own Redis database; each
               process a ``bulletin worker`` in its own session, see :class:`Workers`);
               articles per minute and the ratio (goal: 2 workers >= 1.8x one; 2 processes
-              on 2 cores share them with Redis and this script)
+              on 2 cores share them with Redis and this script, whose wait for the
+              articles looks at one state file's time every 10 ms)
+  stream      the same as a steady stream: ``--stream`` articles (the releases over and
+              over, each copy with a clip cache of its own, so made again in full), all
+              submitted at once, longest first: the batch's tail (the last article on one
+              worker while the other is idle) weighs less than in 10, so this is the
+              fairer measure of what a second worker adds; both rows are printed
   overhead    one article through the queue (submit -> ready, an idle warm worker) against
               the same task function called directly in this process (warm imports), at
               least 5 rounds, and an empty job's submit -> done (goal: <= +5 %)
@@ -27,6 +34,12 @@ when it ended, the ratio of the best rounds, and the median of the per-round rat
               job that masters on every core (goal: <= 0.55x); the two MP3s must be the same
               bytes. Voice: ``--voice`` (default ky-azamat, RHVoice); the other rows use
               ky-espeak
+
+Under each row, for each side's best round, where the time went (:class:`Usage`): CPU
+seconds of its workers (all their processes; over the time: the cores kept busy), of
+Redis and of this script; from RQ's record of each job, the time between jobs and the
+tail (workers idle before the last job ended); for the fan-out, the splitting, the clip
+jobs (and the workers' idle time among them) and the assembly (:func:`phases`).
 """
 
 from __future__ import annotations
