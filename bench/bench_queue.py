@@ -351,8 +351,12 @@ def phases(url: str, base: str, sentences: int) -> dict[str, float]:
 
 
 def direct(work: Path, config: Path, article_id: str, release: str) -> float:
-    """The same task function, called in this process, cold cache."""
+    """The same task function, called in this process, cold cache, as a worker process
+    calls it (one core's worth: no helper threads, see :func:`bulletin.jobs.job_threads`)."""
+    from bulletin.jobs import allow_job_threads
     from bulletin.web.tasks import make_article
+
+    allow_job_threads(False)
 
     data = work / "direct"
     shutil.rmtree(data, ignore_errors=True)

@@ -107,6 +107,12 @@ def job_threads() -> bool:
     return bool(_WORKER["threads"])
 
 
+def allow_job_threads(allowed: bool) -> None:
+    """Set what :func:`job_threads` answers in this process: False in a ``bulletin
+    worker`` process (and where its jobs are compared with direct calls)."""
+    _WORKER["threads"] = bool(allowed)
+
+
 def split_peers() -> int:
     """How many workers take the parts of the running task's split now (1 when unknown)."""
     count = _WORKER["peers"]
