@@ -187,14 +187,17 @@ def make_bulletin(
     pool: Executor | None = None,
     max_chars: int | None = MAX_CHARS,
     stdin: str | None = None,
+    threads: bool = True,
 ) -> Outcome:
     """Read, speak, master and publish one job; its files appear in out_dir together.
 
     ``jobs`` processes share synthesis and encoding: the workers of ``pool``
     (:func:`bulletin.workers.process_pool`), or ones started here. ``progress(stage,
     done, total)`` follows the stages in :data:`STAGES`. A source ``-`` is the text
-    ``stdin``. An ``OSError`` or ``LibsndfileError`` on the output, cache or temporary
-    folders becomes an :class:`OutputError` naming the path.
+    ``stdin``. ``threads=False``: no helper threads beside the processes (mastering a
+    short programme; see :func:`bulletin.audio.render`), for a caller whose other
+    processes keep every core busy. An ``OSError`` or ``LibsndfileError`` on the output,
+    cache or temporary folders becomes an :class:`OutputError` naming the path.
     """
     from bulletin import synth
 
@@ -288,7 +291,7 @@ def make_bulletin(
                 audio.check_space(timeline, master, work.parent, out_dir)  # TMPDIR, -o
                 report = audio.render(
                     timeline, script, clips, tmp, master, work_dir=work, jobs=jobs or 1,
-                    pool=pool, progress=report_stage,
+                    pool=pool, progress=report_stage, threads=threads,
                 )  # fmt: skip
                 if programmes:
                     programmes.put(key, settings.format, tmp, report)

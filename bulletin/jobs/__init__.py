@@ -79,8 +79,9 @@ class Split:
 
 _SPLITTING = {"on": False}
 # set by a worker of a queue that spreads work: cores a task taking over a split may use,
-# and how many workers share the running task's parts (a function: asked only when needed)
-_WORKER: dict[str, Any] = {"cores": 1, "peers": None}
+# how many workers share the running task's parts (a function: asked only when needed),
+# and whether a task may run helper threads beside its own work
+_WORKER: dict[str, Any] = {"cores": 1, "peers": None, "threads": True}
 
 
 def can_split() -> bool:
@@ -94,6 +95,22 @@ def split_cores() -> int:
     assembly_jobs``), since its parts ran everywhere and the rest is its alone; 1 where work
     is not spread (the embedded queue: its workers already share this machine's cores)."""
     return max(1, int(_WORKER["cores"])) if _SPLITTING["on"] else 1
+
+
+def job_threads() -> bool:
+    """Whether the task running in this process may run helper threads beside its own
+    work (a make's mastering of a short programme: faster alone, a few per cent more CPU
+    in all). Not in a ``bulletin worker`` process: each is one core's worth of a machine
+    that runs ``--concurrency`` of them, all busy while the queue has work, so a job's
+    helper threads would only take CPU from the others (the assembly of a split, which
+    has the machine's cores to itself, may: :func:`split_cores`)."""
+    return bool(_WORKER["threads"])
+
+
+def allow_job_threads(allowed: bool) -> None:
+    """Set what :func:`job_threads` answers in this process: False in a ``bulletin
+    worker`` process (and where its jobs are compared with direct calls)."""
+    _WORKER["threads"] = bool(allowed)
 
 
 def split_peers() -> int:

@@ -452,6 +452,7 @@ def work(url: str, queues: list[str], options: dict[str, Any], parent_pid: int) 
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     preload([name.split(".voice.", 1)[1] for name in queues if ".voice." in name])
     jobs._WORKER["cores"] = int(options.get("assembly_jobs", 0)) or _cores()
+    jobs.allow_job_threads(False)  # one core's worth: see jobs.job_threads
     connection = connect(url)
     heartbeat = int(options.get("heartbeat_s", 10))
     worker = BulletinWorker(

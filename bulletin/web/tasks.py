@@ -47,7 +47,7 @@ def make_article(
     the work was split."""
     from bulletin import make, synth
     from bulletin.config import load_settings
-    from bulletin.jobs import can_split, split_cores
+    from bulletin.jobs import can_split, job_threads, split_cores
     from bulletin.text import load_lexicon
 
     store = ArticleStore(Path(data_dir))
@@ -86,6 +86,7 @@ def make_article(
                 lexicon=lexicon,
                 cache_dir=Path(cache_dir) if cache_dir else None,
                 jobs=1 if fan_out else split_cores(),
+                threads=job_threads() or not fan_out,
             )
         except BulletinError as error:
             _finish(store, id, version, error=one_line(error))

@@ -207,3 +207,27 @@ def test_rate_mismatch_is_refused(programme: tuple[Script, list[Clip | None]]) -
     timeline = build_timeline(script, clips, 44100)
     with pytest.raises(ValueError, match="44100 Hz"):
         render(timeline, script, clips, Path("x.wav"), MasterSettings(sample_rate=48000))
+
+
+def test_without_helper_threads_the_same_file_on_one_thread(
+    programme: tuple[Script, list[Clip | None]], tmp_path: Path
+) -> None:
+    """``threads=False`` (a queue worker: one core's worth) mixes and meters a one-part
+    programme on the calling thread alone, and writes the same bytes as with helpers."""
+    import threading
+
+    script, clips = programme
+    settings = MasterSettings()
+    timeline = build_timeline(script, clips, settings.sample_rate)
+    files, most = {}, {}
+    for threads in (True, False):
+        seen: list[int] = []
+
+        def progress(stage: str, done: int, total: int, seen=seen) -> None:
+            seen.append(threading.active_count())
+
+        out = tmp_path / f"threads-{threads}.mp3"
+        render(timeline, script, clips, out, settings, progress=progress, threads=threads)
+        files[threads], most[threads] = out.read_bytes(), max(seen)
+    assert files[True] == files[False]
+    assert most[False] == threading.active_count() < most[True]

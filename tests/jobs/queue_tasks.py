@@ -59,3 +59,10 @@ def stuck(path: str, value: str, seconds: float) -> None:
     _append(path, value)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
     time.sleep(seconds)
+
+
+def threads(path: str, value: str) -> None:
+    """Append ``value`` and whether a job here may run helper threads."""
+    from bulletin.jobs import job_threads
+
+    _append(path, f"{value} {job_threads()}")

@@ -55,3 +55,16 @@ def test_a_job_stuck_outside_python_past_its_timeout_is_ended(queue, workers, tm
     assert stuck == TaskState(key, "failed", "timed out after 1 s", 1)
     assert following.status == "done"  # a fresh worker process took the next job
     assert lines(log) == ["stuck", "next"]
+
+
+def test_a_worker_process_runs_its_jobs_without_helper_threads(queue, workers, tmp_path):
+    """Each ``bulletin worker`` process is one core's worth: its jobs' makes run no helper
+    threads (the embedded queue's and a plain make's may)."""
+    from bulletin.jobs import job_threads
+
+    log = tmp_path / "log"
+    workers.start()
+    (state,) = wait_for(queue, [queue.submit(task("threads", log, "a")).key])
+    assert state.status == "done"
+    assert lines(log) == ["a False"]
+    assert job_threads()  # outside a worker
