@@ -62,12 +62,12 @@ class RecordSpool(Generic[T]):
         iterations may overlap, and records appended meanwhile are not seen)."""
         self._flush()
         reader = io.BufferedReader(_Reader(self._file.fileno(), self._size), 1 << 16)
-        return self._records(pickle.Unpickler(reader), self._batches)
+        return self._records(reader, self._batches)
 
     @staticmethod
-    def _records(unpickler: pickle.Unpickler, batches: int) -> Iterator[T]:
-        for _ in range(batches):
-            yield from unpickler.load()
+    def _records(reader: io.BufferedReader, batches: int) -> Iterator[T]:
+        for _ in range(batches):  # each batch was pickled alone: its own memo
+            yield from pickle.load(reader)
 
     def _flush(self) -> None:
         if self._file.closed:

@@ -18,14 +18,14 @@ from bulletin.spool import RecordSpool
 
 def cue(n: int) -> Cue:
     words = (Word(f"сөз{n}", f"сөз {n}", n + 0.1, n + 0.4), Word("бар.", "бар.", n + 0.5, n + 0.9))
-    return Cue(
-        float(n), n + 1.0, f"сөз{n} бар.", f"сөз {n} бар.", n % 3, words=words, timing="engine"
-    )
+    role = "headline" if n % 4 == 0 else "sentence"  # objects met again, in and across batches
+    return Cue(float(n), n + 1.0, f"сөз{n} бар.", f"сөз {n} бар.", n % 3, role, words, "engine")
 
 
 @pytest.mark.parametrize("batch", [1, 3, 256])
 def test_records_come_back_equal_and_in_order(tmp_path: Path, batch: int) -> None:
     records = [cue(n) for n in range(10)]
+    assert len({record.role for record in records}) == 2
     with RecordSpool(tmp_path, batch=batch) as spool:
         spool.extend(records[:4])
         assert list(spool) == records[:4]  # read while records are still being added
