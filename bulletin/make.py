@@ -413,10 +413,8 @@ def _programme(
         if isinstance(item, Sound):
             end = (entry.start + entry.length) / rate
             sounds.append(SoundCue(entry.start / rate, end, item.role, item.path.name))
-        elif (
-            isinstance(item, Speech) and item.phrase and cue is not None
-        ):  # the same sentence goes on
-            cue = dataclasses.replace(
+        elif isinstance(item, Speech) and item.phrase and cue is not None:
+            cue = dataclasses.replace(  # the same sentence goes on
                 cue,
                 end_s=(entry.start + entry.length) / rate,
                 spoken=f"{cue.spoken} {item.spoken}",
