@@ -44,6 +44,8 @@ class RecordSpool(Generic[T]):
 
     def append(self, record: T) -> None:
         """Add ``record`` after the ones before it."""
+        if self._file.closed:
+            raise ValueError("record spool: closed")
         self._pending.append(record)
         self._count += 1
         if len(self._pending) >= self._batch:

@@ -60,6 +60,8 @@ def test_nothing_is_left_in_the_folder(tmp_path: Path) -> None:
     spool.close()
     with pytest.raises(ValueError, match="closed"):
         list(spool)
+    with pytest.raises(ValueError, match="closed"):
+        spool.append(cue(50))
     with pytest.raises(ValueError, match="batch"):
         RecordSpool(tmp_path, batch=0)
 
