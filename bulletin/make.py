@@ -33,6 +33,7 @@ from bulletin.errors import InputError, OutputError
 from bulletin.fsutil import io_error
 from bulletin.outputs import OutputSet, clean_output_folder
 from bulletin.script import Clip, Script, Sound, Speech, build_script
+from bulletin.spool import RecordSpool
 from bulletin.text import Lexicon, normalize
 from bulletin.workers import process_pool
 
@@ -233,6 +234,7 @@ def make_bulletin(
         raise io_error(error, "making the work folder", [temp_root]) from None
     out_dir = settings.out_dir
     stack = contextlib.ExitStack()  # one pool of workers for synthesis and mastering
+    spools = contextlib.ExitStack()  # the cues and captions, on disk in the work folder
     outputs = OutputSet(out_dir, job.name)
     try:
         if pool is None:
@@ -264,9 +266,15 @@ def make_bulletin(
             channels=settings.channels,
         )
         audio_path = out_dir / f"{job.name}.{settings.format}"
-        programme = _programme(
-            job, bulletins, stories, script, timeline, settings, clips=clips, lexicon=lexicon
-        )
+        try:  # the cues and their words go to disk as they are made
+            programme = _programme(
+                job, bulletins, stories, script, timeline, settings, clips=clips,
+                lexicon=lexicon, spool=spools.enter_context(RecordSpool(work)),
+            )  # fmt: skip
+        except OSError as error:
+            raise io_error(error, "timing the cues", [work]) from None
+        clips = _without_words(clips)  # the cues have them: mixing needs only the audio
+        del made
         programmes = audio.ProgrammeCache(cache_dir / "programmes") if cache_dir else None
         key = programmes.key(timeline, script, clips, master) if programmes else ""
         files = {
@@ -301,7 +309,8 @@ def make_bulletin(
         stack.close()  # the workers are done: stop them before writing the rest
         report_stage("publishing", 0, 1)
         try:
-            captions = publish.caption_cues(programme.cues)
+            captions = spools.enter_context(RecordSpool(work))
+            captions.extend(publish.iter_caption_cues(programme.cues))
             publish.write_vtt(temps["vtt"], captions)
             publish.write_srt(temps["srt"], captions)
             publish.write_transcript(temps["transcript"], programme)
@@ -314,10 +323,11 @@ def make_bulletin(
                 true_peak_dbtp=report.true_peak_dbtp,
                 files={kind: path.name for kind, path in files.items()},
                 checksums=outputs.checksums(),
+                stream=True,
             )
             publish.write_manifest(temps["manifest"], manifest)
         except OSError as error:
-            raise io_error(error, "writing the outputs", [out_dir]) from None
+            raise io_error(error, "writing the outputs", [out_dir, work]) from None
         outputs.publish()
         if progress:
             progress("publishing", 1, 1)
@@ -326,6 +336,7 @@ def make_bulletin(
         raise
     finally:
         stack.close()
+        spools.close()
         outputs.discard()  # what was not published
         shutil.rmtree(work, ignore_errors=True)
     return Outcome(
@@ -340,6 +351,15 @@ def make_bulletin(
         remastered=cached is None,
         not_read=_not_read(script),
     )
+
+
+def _without_words(clips: Sequence[Clip | None]) -> list[Clip | None]:
+    """``clips`` without their word events (a clip shared by several items stays shared)."""
+    bare: dict[int, Clip] = {}
+    for clip in clips:
+        if clip is not None and id(clip) not in bare:
+            bare[id(clip)] = dataclasses.replace(clip, words=None)
+    return [None if clip is None else bare[id(clip)] for clip in clips]
 
 
 def _sound_error() -> type[Exception]:
@@ -369,44 +389,54 @@ def _programme(
     *,
     clips: Sequence[Clip | None] = (),
     lexicon: Lexicon | None = None,
+    spool: RecordSpool[Cue] | None = None,
 ) -> Programme:
     """Timeline sample offsets -> seconds for cues, their words and chapters; the written
-    transcript. ``clips[i]`` is the clip of ``script.items[i]`` (word events)."""
+    transcript. ``clips[i]`` is the clip of ``script.items[i]`` (word events). The cues
+    go to ``spool`` as they are made (a long programme's cues and words are not held),
+    and the programme's ``cues`` are the spool; without one, a tuple."""
     from bulletin.publish import Chapter, Cue, Programme, SoundCue
 
     rate = timeline.sample_rate
     starts = {entry.item_index: entry for entry in timeline.entries}
-    cues, sounds = [], []
-    phrases: list[list[int]] = []  # the script items of each cue: a sentence's phrases
+    sounds = []
+    cues: list[Cue] | RecordSpool[Cue] = [] if spool is None else spool
+    cue: Cue | None = None  # the sentence being read ...
+    phrases: list[int] = []  # ... and its script items: the sentence's phrases
+
+    def finish(cue: Cue, indexes: list[int]) -> None:
+        parts = [(clips[i] if i < len(clips) else None, starts[i].start / rate) for i in indexes]
+        words = _cue_words(cue, parts, lexicon)
+        if words:
+            cue = dataclasses.replace(cue, words=words, timing=parts[0][0].timing)
+        cues.append(cue)
+
     for index, item in enumerate(script.items):
         entry = starts[index]
         if isinstance(item, Sound):
             end = (entry.start + entry.length) / rate
             sounds.append(SoundCue(entry.start / rate, end, item.role, item.path.name))
-        elif isinstance(item, Speech) and item.phrase and cues:  # the same sentence goes on
-            cues[-1] = dataclasses.replace(
-                cues[-1],
+        elif isinstance(item, Speech) and item.phrase and cue is not None:
+            cue = dataclasses.replace(  # the same sentence goes on
+                cue,
                 end_s=(entry.start + entry.length) / rate,
-                spoken=f"{cues[-1].spoken} {item.spoken}",
+                spoken=f"{cue.spoken} {item.spoken}",
             )
-            phrases[-1].append(index)
+            phrases.append(index)
         elif isinstance(item, Speech):
-            cues.append(
-                Cue(
-                    start_s=entry.start / rate,
-                    end_s=(entry.start + entry.length) / rate,
-                    written=item.written,
-                    spoken=item.spoken,
-                    story=item.story,
-                    role=item.role,
-                )
+            if cue is not None:
+                finish(cue, phrases)
+            cue = Cue(
+                start_s=entry.start / rate,
+                end_s=(entry.start + entry.length) / rate,
+                written=item.written,
+                spoken=item.spoken,
+                story=item.story,
+                role=item.role,
             )
-            phrases.append([index])
-    for at, (cue, indexes) in enumerate(zip(cues, phrases, strict=True)):
-        parts = [(clips[i] if i < len(clips) else None, starts[i].start / rate) for i in indexes]
-        words = _cue_words(cue, parts, lexicon)
-        if words:
-            cues[at] = dataclasses.replace(cue, words=words, timing=parts[0][0].timing)
+            phrases = [index]
+    if cue is not None:
+        finish(cue, phrases)
     chapter_starts = [_chapter_start(starts[mark.item_index], rate) for mark in script.marks]
     chapter_ends = [*chapter_starts[1:], timeline.length / rate]
     chapters = tuple(
@@ -425,7 +455,7 @@ def _programme(
         comment=settings.comment,
         cover=settings.cover,
         duration_s=timeline.length / rate,
-        cues=tuple(cues),
+        cues=tuple(cues) if spool is None else spool,
         chapters=chapters,
         story_titles=tuple(mark.title for mark in script.marks if mark.kind == "story"),
         transcript=written_text(stories),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,41 @@ def test_chapter_mark_sits_inside_the_pause(start_ms, length_ms, mark_ms):
     rate = 48000
     entry = Entry(0, "pause", start_ms * rate // 1000, length_ms * rate // 1000)
     assert _chapter_start(entry, rate) == pytest.approx(mark_ms / 1000)
+
+
+def test_a_make_holds_no_list_of_cues_captions_or_words(tmp_path, releases, monkeypatch):
+    """Structure only (bench/bench_limits.py measures the memory): the cues with their
+    timed words and the captions are in record spools in the work folder, not lists; the
+    manifest's sentences are made as they are written; mixing gets clips without word
+    events. The files still carry every word time."""
+    import bulletin.audio
+    import bulletin.publish
+    from bulletin.spool import RecordSpool
+
+    seen: dict[str, bool] = {}
+
+    def spy(module, name: str, check) -> None:
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            seen[name] = check(*args)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    spy(
+        bulletin.audio,
+        "render",
+        lambda tl, script, clips, *_: {c.words for c in clips if c} == {None},
+    )
+    spy(bulletin.publish, "write_tags", lambda _, fmt, p: isinstance(p.cues, RecordSpool))
+    spy(bulletin.publish, "write_vtt", lambda _, captions: isinstance(captions, RecordSpool))
+    spy(bulletin.publish, "write_srt", lambda _, captions: isinstance(captions, RecordSpool))
+    spy(bulletin.publish, "write_manifest", lambda _, m: isinstance(m["sentences"], Iterator))
+    settings = Settings(out_dir=tmp_path / "out", format="wav")
+    make_bulletin(Job("evening", (releases,)), settings, resolve_voice("ky-espeak"), jobs=1)
+    assert seen == dict.fromkeys(
+        ["render", "write_tags", "write_vtt", "write_srt", "write_manifest"], True
+    )
+    manifest = check_words_and_captions(tmp_path / "out", "evening")
+    assert manifest["sentences"] and all(s["words"] for s in manifest["sentences"])

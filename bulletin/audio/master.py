@@ -265,9 +265,10 @@ def _joined_analysis(
 ) -> _Analysis:
     """The whole programme's analysis from its parts' (in order)."""
     meters = [meter for meter, _ in results]
-    cut_index, cut_energy = joined_cuts(meters)
+    lufs = joined_loudness(meters)
+    cut_index, cut_energy = joined_cuts(meters, release=True)  # only these are kept
     return _Analysis(
-        lufs=joined_loudness(meters),
+        lufs=lufs,
         peak=max(top for _, top in results),
         peaks=peaks,
         energies=energies,

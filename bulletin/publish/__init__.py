@@ -11,6 +11,7 @@ timeline from exact sample offsets) it writes, each file atomically:
 from bulletin.publish.captions import (
     CaptionCue,
     caption_cues,
+    iter_caption_cues,
     render_srt,
     render_vtt,
     wrap_lines,
@@ -40,6 +41,7 @@ __all__ = [
     "build_manifest",
     "caption_cues",
     "chapters_json",
+    "iter_caption_cues",
     "read_cover",
     "render_manifest",
     "render_srt",

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -71,7 +71,7 @@ class CaptionCue:
         return " ".join(self.lines)
 
 
-def caption_cues(cues: Sequence[Cue], max_chars: int = 42, max_lines: int = 2) -> list[CaptionCue]:
+def caption_cues(cues: Iterable[Cue], max_chars: int = 42, max_lines: int = 2) -> list[CaptionCue]:
     """Captions for ``cues``, in order; cues with no written text get none.
 
     >>> cue = Cue(0.0, 6.0, "Мектеп 2022-жылы ачылды, ал эми курулушу үч жылга созулду.",
@@ -81,9 +81,16 @@ def caption_cues(cues: Sequence[Cue], max_chars: int = 42, max_lines: int = 2) -
     ...  for c in caption_cues([cue], max_chars=20)]
     [(0.0, 3.39, ('Мектеп 2022-жылы', 'ачылды,')), (3.39, 6.0, ('ал эми курулушу', 'үч жылга созулду.'))]
     """
+    return list(iter_caption_cues(cues, max_chars, max_lines))
+
+
+def iter_caption_cues(
+    cues: Iterable[Cue], max_chars: int = 42, max_lines: int = 2
+) -> Iterator[CaptionCue]:
+    """:func:`caption_cues` one caption at a time, as ``cues`` are read (a long programme's
+    captions need not be held: ``write_vtt(path, iter_caption_cues(spool))``)."""
     if max_chars < 1 or max_lines < 1:
         raise ValueError("max_chars and max_lines must be >= 1")
-    captions: list[CaptionCue] = []
     for index, cue in enumerate(cues):
         timed = [word for word in cue.words if word.written]
         if timed:
@@ -102,17 +109,14 @@ def caption_cues(cues: Sequence[Cue], max_chars: int = 42, max_lines: int = 2) -
             chunks = _chunk(words, _spoken_fractions(words, cue.spoken), cue, max_chars, max_lines)
             times = _chunk_times(chunks, cue.start_s, cue.end_s)
         for (i, j, _share), (start, end) in zip(chunks, times, strict=True):
-            captions.append(
-                CaptionCue(
-                    start_s=start,
-                    end_s=end,
-                    lines=wrap_lines(split_words(" ".join(words[i:j])), max_chars, max_lines),
-                    story=cue.story,
-                    sentence=index,
-                    role=cue.role,
-                )
+            yield CaptionCue(
+                start_s=start,
+                end_s=end,
+                lines=wrap_lines(split_words(" ".join(words[i:j])), max_chars, max_lines),
+                story=cue.story,
+                sentence=index,
+                role=cue.role,
             )
-    return captions
 
 
 def split_words(text: str) -> list[str]:
@@ -408,37 +412,43 @@ def _vtt_escape(line: str) -> str:
     return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_vtt(captions: Sequence[CaptionCue]) -> str:
-    """WebVTT text: ``WEBVTT``, a blank line, then ``00:00:00.000 --> 00:00:02.000`` cues."""
-    blocks = ["WEBVTT\n"]
+def _vtt_blocks(captions: Iterable[CaptionCue]) -> Iterator[str]:
+    yield "WEBVTT\n"
     for caption in captions:
         timing = f"{format_timestamp(caption.start_s)} --> {format_timestamp(caption.end_s)}"
         body = "\n".join(_vtt_escape(line) for line in caption.lines)
-        blocks.append(f"{timing}\n{body}\n")
-    return "\n".join(blocks)
+        yield f"\n{timing}\n{body}\n"
 
 
-def render_srt(captions: Sequence[CaptionCue]) -> str:
-    """SubRip text: ``1``, ``00:00:00,000 --> 00:00:02,000``, the lines, a blank line."""
-    blocks = []
+def _srt_blocks(captions: Iterable[CaptionCue]) -> Iterator[str]:
     for number, caption in enumerate(captions, start=1):
         start = format_timestamp(caption.start_s, ",")
         end = format_timestamp(caption.end_s, ",")
         body = "\n".join(line.replace("-->", "->") for line in caption.lines)
-        blocks.append(f"{number}\n{start} --> {end}\n{body}\n")
-    return "\n".join(blocks)
+        gap = "" if number == 1 else "\n"  # blocks a blank line apart
+        yield f"{gap}{number}\n{start} --> {end}\n{body}\n"
 
 
-def write_vtt(path: Path, captions: Sequence[CaptionCue]) -> None:
-    """Write WebVTT captions to ``path`` (UTF-8, atomically)."""
-    _write_text(path, render_vtt(captions))
+def render_vtt(captions: Iterable[CaptionCue]) -> str:
+    """WebVTT text: ``WEBVTT``, a blank line, then ``00:00:00.000 --> 00:00:02.000`` cues."""
+    return "".join(_vtt_blocks(captions))
 
 
-def write_srt(path: Path, captions: Sequence[CaptionCue]) -> None:
-    """Write SubRip captions to ``path`` (UTF-8, atomically)."""
-    _write_text(path, render_srt(captions))
+def render_srt(captions: Iterable[CaptionCue]) -> str:
+    """SubRip text: ``1``, ``00:00:00,000 --> 00:00:02,000``, the lines, a blank line."""
+    return "".join(_srt_blocks(captions))
 
 
-def _write_text(path: Path, text: str) -> None:
-    with atomic_path(Path(path)) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
+def write_vtt(path: Path, captions: Iterable[CaptionCue]) -> None:
+    """Write WebVTT captions to ``path`` (UTF-8, atomically), caption by caption."""
+    _write_blocks(path, _vtt_blocks(captions))
+
+
+def write_srt(path: Path, captions: Iterable[CaptionCue]) -> None:
+    """Write SubRip captions to ``path`` (UTF-8, atomically), caption by caption."""
+    _write_blocks(path, _srt_blocks(captions))
+
+
+def _write_blocks(path: Path, blocks: Iterable[str]) -> None:
+    with atomic_path(Path(path)) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as file:
+        file.writelines(blocks)

@@ -41,11 +41,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePath
 
 from bulletin.fsutil import atomic_path
-from bulletin.publish.programme import Programme
+from bulletin.publish.programme import Cue, Programme
 
 MANIFEST_VERSION = 1
 
@@ -59,8 +59,14 @@ def build_manifest(
     true_peak_dbtp: float,
     files: dict[str, str],
     checksums: Mapping[str, str] | None = None,
+    stream: bool = False,
 ) -> dict:
-    """The manifest for ``programme`` as a plain, JSON-ready dict (see the module docstring)."""
+    """The manifest for ``programme`` as a plain, JSON-ready dict (see the module docstring).
+
+    With ``stream``, ``sentences`` is an iterator over ``programme.cues`` that makes each
+    sentence's record as it is read, once (by :func:`write_manifest`), not a list: a
+    33-hour programme's sentence records (200,000 timed words) are then never all held.
+    """
     spans: dict[int, tuple[float, float]] = {}
     for cue in programme.cues:
         start, end = spans.get(cue.story, (cue.start_s, cue.end_s))
@@ -73,6 +79,7 @@ def build_manifest(
         stories.append(
             {"index": index, "title": title, "start_s": _time(start), "end_s": _time(end)}
         )
+    sentences = (_sentence(index, cue) for index, cue in enumerate(programme.cues))
     return {
         "manifest_version": MANIFEST_VERSION,
         "title": programme.title,
@@ -95,28 +102,7 @@ def build_manifest(
             }
             for index, chapter in enumerate(programme.chapters)
         ],
-        "sentences": [
-            {
-                "index": index,
-                "story": cue.story,
-                "role": cue.role,
-                "written": cue.written,
-                "spoken": cue.spoken,
-                "start_s": _time(cue.start_s),
-                "end_s": _time(cue.end_s),
-                "timing": cue.timing if cue.words else None,
-                "words": [
-                    {
-                        "written": word.written,
-                        "spoken": word.spoken,
-                        "start_s": _time(word.start_s),
-                        "end_s": _time(word.end_s),
-                    }
-                    for word in cue.words
-                ],
-            }
-            for index, cue in enumerate(programme.cues)
-        ],
+        "sentences": sentences if stream else list(sentences),
         "sounds": [
             {
                 "role": sound.role,
@@ -131,6 +117,28 @@ def build_manifest(
     }
 
 
+def _sentence(index: int, cue: Cue) -> dict:
+    return {
+        "index": index,
+        "story": cue.story,
+        "role": cue.role,
+        "written": cue.written,
+        "spoken": cue.spoken,
+        "start_s": _time(cue.start_s),
+        "end_s": _time(cue.end_s),
+        "timing": cue.timing if cue.words else None,
+        "words": [
+            {
+                "written": word.written,
+                "spoken": word.spoken,
+                "start_s": _time(word.start_s),
+                "end_s": _time(word.end_s),
+            }
+            for word in cue.words
+        ],
+    }
+
+
 def _encoder() -> json.JSONEncoder:
     return json.JSONEncoder(ensure_ascii=False, indent=2, allow_nan=False)
 
@@ -142,12 +150,38 @@ def render_manifest(manifest: Mapping) -> str:
 
 def write_manifest(path: Path, manifest: Mapping) -> None:
     """Write ``manifest`` (e.g. from :func:`build_manifest`) to ``path`` atomically: the
-    text of :func:`render_manifest`, written as it is encoded (a 33-hour programme's
-    manifest is 30 MB of JSON, never held whole)."""
+    text of :func:`render_manifest`, written as it is encoded, a top-level value that is
+    an iterator (``build_manifest(..., stream=True)``) item by item (a 33-hour
+    programme's manifest is 30 MB of JSON, never held whole)."""
     with atomic_path(Path(path)) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as file:
-        for chunk in _encoder().iterencode(_jsonable(manifest, sort=False)):
-            file.write(chunk)
+        file.writelines(_streamed(manifest))
         file.write("\n")
+
+
+def _streamed(manifest: Mapping) -> Iterator[str]:
+    """The chunks of ``_encoder().encode(_jsonable(manifest, sort=False))``, the items of
+    a top-level iterator made and encoded one at a time (JSON strings hold no raw line
+    breaks, so a value encoded alone is indented by indenting its lines)."""
+    if not manifest:
+        yield "{}"
+        return
+    encode = _encoder().encode
+
+    def indented(value, level: int) -> str:
+        return encode(_jsonable(value, sort=False)).replace("\n", "\n" + "  " * level)
+
+    yield "{"
+    for number, (key, value) in enumerate(manifest.items()):
+        yield f"{',' if number else ''}\n  {encode(str(key))}: "
+        if not isinstance(value, Iterator):
+            yield indented(value, 1)
+            continue
+        empty = True
+        for item in value:
+            yield f"{'[' if empty else ','}\n    {indented(item, 2)}"
+            empty = False
+        yield "[]" if empty else "\n  ]"
+    yield "\n}"
 
 
 def _time(seconds: float | None) -> float | None:
@@ -172,7 +206,7 @@ def _jsonable(value, sort: bool = True):
     if isinstance(value, Mapping):
         items = sorted(value.items(), key=lambda item: str(item[0])) if sort else value.items()
         return {str(key): _jsonable(item, sort) for key, item in items}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, Iterator)):
         return [_jsonable(item, sort) for item in value]
     if isinstance(value, PurePath):
         return value.as_posix()

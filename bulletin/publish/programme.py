@@ -12,6 +12,7 @@ publish only formats them. Times are seconds from the start of the mastered file
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +97,8 @@ class Programme:
 
     ``date`` is ISO (``"2026-11-24"``), ``language`` ISO 639-2 (``"kir"``), ``genre``
     e.g. ``"Podcast"`` or ``"News"``; ``transcript`` is the written text with headlines,
-    as a reader sees it. Chapters must be in ascending start order.
+    as a reader sees it. Chapters must be in ascending start order. ``cues`` may be read
+    more than once, in order (a :class:`bulletin.spool.RecordSpool` is).
     """
 
     title: str
@@ -108,7 +110,7 @@ class Programme:
     comment: str | None
     cover: Path | None
     duration_s: float
-    cues: tuple[Cue, ...]
+    cues: Collection[Cue]  # a tuple, or any re-iterable (a long programme's: on disk)
     chapters: tuple[Chapter, ...]
     story_titles: tuple[str, ...]
     transcript: str

@@ -176,6 +176,12 @@ def test_chunk_files_are_the_programme_at_the_chunk_rate(
         assert meter._chunks == []
         steps = (part.end - part.start) / RATE * 10
         assert len(pickle.dumps(meter)) < 4096 + 24 * steps
+    # joined once more, letting the meters' own go: the same arrays, and not held twice
+    meters = [meter for meter, _ in results]
+    again_index, again_energy = joined_cuts(meters, release=True)
+    np.testing.assert_array_equal(again_index, got_index)
+    np.testing.assert_array_equal(again_energy, got_energy)
+    assert all(len(m._cut_index) == len(m._cut_energy) == 0 for m in meters)
 
 
 def test_render_memory_is_flat(

@@ -10,7 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from publish_fixtures import SENTENCE_LONG, make_cues
 
-from bulletin.publish import CaptionCue, Cue, caption_cues, wrap_lines, write_srt, write_vtt
+from bulletin.publish import (
+    CaptionCue,
+    Cue,
+    caption_cues,
+    iter_caption_cues,
+    wrap_lines,
+    write_srt,
+    write_vtt,
+)
 from bulletin.publish.captions import MIN_CAPTION_S, format_timestamp, render_srt, render_vtt
 
 # --- strict, independent parsers ------------------------------------------------------------
@@ -119,8 +127,24 @@ def test_exact_vtt_output():
         "00:00:00.500 --> 00:00:02.400\nБишкекте жаңы мектеп ачылды\n\n"
         "01:02:05.500 --> 01:02:07.000\nA &lt; B &amp; C &gt; D\nэкинчи сап\n"
     )
-    assert render_srt(captions).startswith("1\n00:00:00,500 --> 00:00:02,400\n")
-    assert render_vtt([]) == "WEBVTT\n"
+    assert render_srt(captions) == (
+        "1\n00:00:00,500 --> 00:00:02,400\nБишкекте жаңы мектеп ачылды\n\n"
+        "2\n01:02:05,500 --> 01:02:07,000\nA < B & C > D\nэкинчи сап\n"
+    )
+    assert render_vtt([]) == "WEBVTT\n" and render_srt([]) == ""
+
+
+def test_captions_stream_from_cues_to_files(tmp_path: Path):
+    """A long programme's captions are made and written one at a time, from cues read
+    once (a generator): the files are the same as from lists."""
+    cues = list(make_cues())
+    captions = caption_cues(cues)
+    streamed = iter_caption_cues(iter(cues))
+    assert not isinstance(streamed, list) and list(streamed) == captions
+    write_vtt(tmp_path / "r.vtt", iter_caption_cues(iter(cues)))
+    write_srt(tmp_path / "r.srt", iter_caption_cues(iter(cues)))
+    assert (tmp_path / "r.vtt").read_text(encoding="utf-8") == render_vtt(captions)
+    assert (tmp_path / "r.srt").read_text(encoding="utf-8") == render_srt(captions)
 
 
 def test_format_timestamp_rounds_to_ms():

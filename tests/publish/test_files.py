@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -14,6 +15,7 @@ from bulletin.publish import (
     Chapter,
     Cue,
     build_manifest,
+    render_manifest,
     render_transcript,
     write_chapters_json,
     write_manifest,
@@ -157,6 +159,39 @@ def test_manifest_is_byte_stable(tmp_path: Path, programme):
     write_manifest(b, _manifest(programme, settings=shuffled))
     write_manifest(a, _manifest(programme, settings={"a": {"y": 2, "z": 1}, "b": 1}))
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_manifest_streams_its_sentences(tmp_path: Path, programme):
+    """``stream=True``: the sentences are made one at a time as they are written, from
+    cues read once; the file is the text of the whole manifest, byte for byte."""
+    whole = _manifest(programme)
+    once = dataclasses.replace(programme, cues=_Once(programme.cues))
+    streamed = _manifest(once, stream=True)
+    assert not isinstance(streamed["sentences"], list)
+    write_manifest(tmp_path / "s.json", streamed)
+    assert (tmp_path / "s.json").read_text(encoding="utf-8") == render_manifest(whole)
+    empty = dataclasses.replace(programme, cues=(), story_titles=(), chapters=(), sounds=())
+    write_manifest(tmp_path / "e.json", _manifest(empty, stream=True, files={}))
+    assert (tmp_path / "e.json").read_text(encoding="utf-8") == render_manifest(
+        _manifest(empty, files={})
+    )
+    write_manifest(tmp_path / "n.json", {})
+    assert (tmp_path / "n.json").read_text(encoding="utf-8") == "{}\n"
+
+
+class _Once:
+    """Cues that may be read twice (the stories' spans, then the sentences), no more."""
+
+    def __init__(self, cues) -> None:
+        self.cues, self.reads = cues, 0
+
+    def __iter__(self):
+        self.reads += 1
+        assert self.reads <= 2
+        return iter(self.cues)
+
+    def __len__(self) -> int:
+        return len(self.cues)
 
 
 def test_manifest_silence_loudness_is_null(programme):
