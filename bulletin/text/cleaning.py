@@ -87,28 +87,20 @@ def _read_symbols() -> frozenset[str]:
 # letters of neighbouring Cyrillic alphabets (data/cyrillic_fold.tsv)
 _NEIGHBOUR_LETTER = "іІїЇєЄәӘғҒқҚұҰһҺўЎґҐјЈ"
 _NEIGHBOUR_ANY = re.compile(f"[{_NEIGHBOUR_LETTER}]")
-# a run of Latin letters (a single character class: the regex engine scans for it fast)
-_LATIN_RUN = re.compile(r"[A-Za-z]+")
+# a Latin letter touching a Cyrillic one (Бишкeк with a Latin e)
+_SCRIPTS_MEET = re.compile(r"[A-Za-z](?:(?<=[\u0400-\u04ff].)|(?=[\u0400-\u04ff]))")
 _LETTERS_BEFORE = re.compile(r"[^\W\d_]*$")
 _LETTERS = re.compile(r"[^\W\d_]*")
-
-
-def _is_kyrgyz_letter(ch: str) -> bool:
-    return "\u0400" <= ch <= "\u04ff" and ch.isalpha()
 
 
 def _fold_mixed_words(text: str) -> str:
     """Each word where a Latin letter touches a Cyrillic one, folded (:func:`_fold_mixed_word`)."""
     out: list[str] = []
     done = 0
-    for run in _LATIN_RUN.finditer(text):
-        start, end = run.span()
-        if start < done or not (
-            _is_kyrgyz_letter(text[start - 1 : start] or " ")
-            or _is_kyrgyz_letter(text[end : end + 1] or " ")
-        ):
+    for meet in _SCRIPTS_MEET.finditer(text):
+        if meet.start() < done:
             continue
-        start = _LETTERS_BEFORE.search(text, done, start).start()
+        start = _LETTERS_BEFORE.search(text, done, meet.start()).start()
         end = _LETTERS.match(text, start).end()
         out += [text[done:start], _fold_mixed_word(text[start:end])]
         done = end
@@ -308,7 +300,8 @@ def clean(text: str) -> Cleaned:
     text = _SUPERSCRIPT_RUN.sub(_superscript, text)
     collector = _Collector()
     text = _UNUSUAL.sub(collector, text)
-    text = _fold_mixed_words(text)
+    if _SCRIPTS_MEET.search(text):  # rare: the scan is cheaper than the fold's loop
+        text = _fold_mixed_words(text)
     if _NEIGHBOUR_ANY.search(text):
         text = _NEIGHBOUR_WORD.sub(_fold_neighbour_word, text)
     text = _LONG_TOKEN.sub(_break_token, text)
