@@ -3,7 +3,6 @@ restarts, and workers that die with their parent."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from queue_client import lines, task, wait_for
+from test_lifecycle import wait_gone
 
 from bulletin.jobs import QueueFull, QueueSettings, open_queue
 from bulletin.jobs.embedded import EmbeddedQueue
@@ -144,10 +144,7 @@ def test_workers_die_with_a_killed_parent_and_the_task_is_requeued(tmp_path):
         assert len(pids) == 2
         owner.send_signal(signal.SIGKILL)
         owner.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in pids):
-            assert time.monotonic() < deadline, "workers outlived their parent"
-            time.sleep(0.05)
+        assert wait_gone(pids, timeout=10) == [], "workers outlived their parent"
     finally:
         owner.kill()
         owner.wait()
@@ -161,16 +158,3 @@ def test_workers_die_with_a_killed_parent_and_the_task_is_requeued(tmp_path):
         while again.state("t:long").status != "running":
             assert time.monotonic() < deadline
             time.sleep(0.05)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie still answers kill(0); it has exited all the same
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False

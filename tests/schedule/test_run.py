@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 from filelock import FileLock
-from schedule_fixtures import RELEASES, drop, write_config
+from schedule_fixtures import RELEASES, drop, stop_once_claimed, write_config
 from test_lifecycle import live_signals, wait_gone
 from test_unattended import Place
 
@@ -185,11 +185,8 @@ def test_sigkill_during_a_run_then_the_next_run_publishes_everything_once(statio
     command = [sys.executable, "-m", "bulletin", "run-schedule", "--once", "--at", EVENING,
                "--config", str(station), "-j", "1"]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stop_once_claimed(process, inbox, signal.SIGKILL)
     claimed = inbox / ".claimed"
-    while not (claimed.is_dir() and any(claimed.iterdir())):
-        assert process.poll() is None, process.stderr.read()
-    process.send_signal(signal.SIGKILL)
-    process.wait()
     assert list((claimed / "20261130-1800").iterdir())  # left mid-run
     report = run_once(str(station), "2026-11-30T18:05:00+06:00")
     assert report["used"] == [r.name for r in RELEASES]
@@ -214,11 +211,7 @@ def test_a_stop_signal_during_a_run_is_one_line_and_leaves_the_releases(
         command, env=place.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=live_signals,
     )  # fmt: skip
-    claimed = inbox / ".claimed"
-    while not (claimed.is_dir() and any(claimed.iterdir())):
-        assert process.poll() is None, process.stderr.read()
-    process.send_signal(signum)
-    out, err = process.communicate(timeout=60)
+    out, err = stop_once_claimed(process, inbox, signum)
     assert process.returncode == 128 + signum, err
     name = signal.Signals(signum).name
     assert out == "" and err.splitlines() == [
@@ -227,6 +220,7 @@ def test_a_stop_signal_during_a_run_is_one_line_and_leaves_the_releases(
     ]
     assert wait_gone(place.processes()) == [] and list(place.tmp.iterdir()) == []
     waiting = sorted(p.name for p in inbox.iterdir() if p.is_file() and p.name[0] != ".")
+    claimed = inbox / ".claimed"
     assert waiting == sorted(r.name for r in RELEASES) and not any(claimed.iterdir())
     assert EpisodeStore(station.parent / "public").load() == []
 

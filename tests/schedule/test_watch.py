@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from schedule_fixtures import RELEASES, drop, write_config
+from schedule_fixtures import RELEASES, drop, stop_once_claimed, write_config
 from test_lifecycle import live_signals, wait_gone
 from test_unattended import Place
 
@@ -126,11 +126,7 @@ def test_a_stop_signal_during_a_run_leaves_inbox_and_feed_consistent(
     place = Place(tmp_path / "run")  # its TMPDIR, and a marker on every process it starts
     process = _watcher(station, jobs="2", env=place.env())
     # wait until the first run has claimed a release, then stop the watcher in the middle
-    claimed = inbox / ".claimed"
-    while not (claimed.is_dir() and any(claimed.iterdir())):
-        assert process.poll() is None, process.stderr.read()
-    process.send_signal(signum)
-    out, err = process.communicate(timeout=60)
+    out, err = stop_once_claimed(process, inbox, signum)
     assert process.returncode == 128 + signum, err
     name = signal.Signals(signum).name
     assert out.splitlines()[-1] == f"stopped by {name} during a run; its releases wait in the inbox"
@@ -142,7 +138,7 @@ def test_a_stop_signal_during_a_run_leaves_inbox_and_feed_consistent(
     waiting = [p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")]
     assert len(done) == len(episodes)
     assert sorted(p.name for p in done + waiting) == sorted(r.name for r in RELEASES)
-    assert not any(claimed.iterdir())
+    assert not any((inbox / ".claimed").iterdir())
     work = inbox / ".work"
     assert not work.exists() or not any(work.iterdir())
     public = tmp_path / "public"

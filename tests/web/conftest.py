@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import signal
-import time
 
 import pytest
-from web_fixtures import alive, start_server
+from test_lifecycle import wait_gone
+from web_fixtures import start_server
 
 
 @pytest.fixture(scope="module")
@@ -17,9 +17,6 @@ def server(tmp_path_factory):
     workers = server.children()
     assert len(workers) >= 2  # the queue workers (and multiprocessing's resource tracker)
     assert server.stop() == 128 + signal.SIGTERM, server.log.read_text()
-    deadline = time.monotonic() + 10
-    while any(alive(pid) for pid in workers):
-        assert time.monotonic() < deadline, "workers outlived the server"
-        time.sleep(0.05)
+    assert wait_gone(workers, timeout=10) == [], "workers outlived the server"
     log = server.log.read_text()
     assert "Traceback" not in log and "stopped" in log

@@ -7,7 +7,8 @@ import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from web_fixtures import alive, start_server, wait_ready
+from test_lifecycle import wait_gone
+from web_fixtures import start_server, wait_ready
 
 STORIES = [
     "Бишкекте {n}-мектеп ачылды. Анда {m} окуучу окуйт.",
@@ -73,10 +74,7 @@ def test_a_server_killed_mid_job_finishes_every_accepted_article_after_a_restart
         assert server.stop(signal.SIGKILL) == -signal.SIGKILL
     finally:
         server.stop(signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while any(alive(pid) for pid in workers):
-        assert time.monotonic() < deadline, "workers outlived a killed server"
-        time.sleep(0.05)
+    assert wait_gone(workers, timeout=10) == [], "workers outlived a killed server"
     states = {status for _, status, _ in tasks(data)}
     assert "queued" in states  # the kill came before the work was done
 

@@ -7,7 +7,8 @@ import signal
 import time
 
 import pytest
-from web_fixtures import ARTICLE, alive, start_server
+from test_lifecycle import wait_gone
+from web_fixtures import ARTICLE, start_server
 
 
 @pytest.fixture
@@ -34,10 +35,7 @@ def test_a_stop_signal_mid_job_is_one_line_and_leaves_no_worker(tmp_path, signum
         assert server.stop(signum) == 128 + signum, server.log.read_text()
     finally:
         server.stop(signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while any(alive(pid) for pid in workers):
-        assert time.monotonic() < deadline, "a worker outlived the server"
-        time.sleep(0.05)
+    assert wait_gone(workers, timeout=10) == [], "a worker outlived the server"
     said = server.log.read_text().splitlines()[1:]  # after the line saying where it listens
     name = signal.Signals(signum).name
     assert len(said) == 1 and said[0].startswith(f"bulletin serve: interrupted by {name}; "), said

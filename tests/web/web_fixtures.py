@@ -111,12 +111,3 @@ def wait_ready(client: httpx.Client, ids, timeout: float = 240.0) -> dict[str, d
             assert time.monotonic() < deadline, f"not ready in time: {sorted(pending)}"
             time.sleep(0.2)
     return done
-
-
-def alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie has exited, whoever has yet to reap it)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
