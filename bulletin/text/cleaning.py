@@ -89,7 +89,7 @@ _NEIGHBOUR_LETTER = "іІїЇєЄәӘғҒқҚұҰһҺўЎґҐјЈ"
 _NEIGHBOUR_ANY = re.compile(f"[{_NEIGHBOUR_LETTER}]")
 # a Latin letter touching a Cyrillic one (Бишкeк with a Latin e)
 _SCRIPTS_MEET = re.compile(r"[A-Za-z](?:(?<=[\u0400-\u04ff].)|(?=[\u0400-\u04ff]))")
-_LETTERS_BEFORE = re.compile(r"[^\W\d_]*$")
+_LETTER = re.compile(r"[^\W\d_]")
 _LETTERS = re.compile(r"[^\W\d_]*")
 
 
@@ -100,7 +100,9 @@ def _fold_mixed_words(text: str) -> str:
     for meet in _SCRIPTS_MEET.finditer(text):
         if meet.start() < done:
             continue
-        start = _LETTERS_BEFORE.search(text, done, meet.start()).start()
+        start = meet.start()
+        while start > done and _LETTER.match(text, start - 1):  # back to the word's start
+            start -= 1
         end = _LETTERS.match(text, start).end()
         out += [text[done:start], _fold_mixed_word(text[start:end])]
         done = end

@@ -908,9 +908,11 @@ def _read_number(rw: _Rewriter, m: re.Match[str]) -> tuple[str, str]:
                 rest_word = unit_parts(hw)[0]  # 272-км аралыгында → ... экинчи километр
             elif low.startswith("м-н") and SUF_RE.fullmatch(low[3:]) and low != "м-н":
                 rest_word = attach("микрорайон", low[3:])  # 12-м-нда → он экинчи микрорайондо
-            elif low in table("numbered") and (m["hwdot"] or table("numbered")[low][1:] != ["dot"]):
+            elif (numbered := table("numbered").get(low)) and (
+                m["hwdot"] or numbered[1:] != ["dot"]  # 5-б. is бөлүк, 5-б класс a letter
+            ):
                 # 7-мкр. / 7-м-н → жетинчи микрорайон, 205-каб. → эки жүз бешинчи кабинет
-                rest_word = table("numbered")[low][0]
+                rest_word = numbered[0]
                 if rest_word == "микрорайон" and dates.possessed_follows(
                     text[m.end() : m.end() + 40]
                 ):
