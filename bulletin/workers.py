@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 import threading
@@ -137,32 +138,103 @@ def share_work(
     """Do every item once, in this process and the pool's workers at the same time.
 
     The workers take items from the front (``there(item)`` gives the picklable function
-    and arguments; ``queued`` tasks a worker are kept in hand so none waits), this process
-    takes them from the back (``here(item)``), so the two meet near the end. ``done(index,
-    result)`` is called here as each finishes. After an error nothing is left running.
+    and arguments; ``queued`` tasks a worker are kept in hand), this process takes them
+    from the back (``here(item)``), so the two meet near the end. A thread hands a
+    worker its next item as soon as it finishes one, while this process is busy with
+    its own. ``done(index, result)`` is called here as each finishes. After an error
+    nothing is left running.
 
     >>> share_work(parts, encode, lambda p: (encode, (p,)), pool, results.__setitem__)
     """
     waiting = deque(range(len(items)))
-    running: dict[Future, int] = {}
-    limit = queued * pool_workers(pool) if pool is not None else 0
-    try:
-        while waiting or running:
+    if pool is None:
+        while waiting:
             lifecycle.check()  # a stop signal: take no more work
-            while pool is not None and waiting and len(running) < limit:
-                index = waiting.popleft()
-                function, args = there(items[index])
-                running[pool.submit(function, *args)] = index
-            if waiting:
-                index = waiting.pop()
-                done(index, here(items[index]))
-                finished = [future for future in running if future.done()]
-            else:
-                finished = list(wait(running, return_when=FIRST_COMPLETED).done)
-            for future in finished:
-                done(running.pop(future), future.result())
+            index = waiting.pop()
+            done(index, here(items[index]))
+        return
+    feeder = _Feeder(items, there, pool, waiting, queued * pool_workers(pool))
+    try:
+        left = len(items)
+        while left:
+            lifecycle.check()
+            mine = feeder.take_back()
+            if mine is not None:
+                done(mine, here(items[mine]))
+                left -= 1
+            for index, future in feeder.finished(block=mine is None):
+                done(index, future.result())
+                left -= 1
     finally:
-        for future in running:
+        feeder.stop(wait=not lifecycle.stop_requested())  # stopping: the owner terminates
+
+
+class _Feeder:
+    """The front of :func:`share_work`'s items, handed to ``pool`` by a thread of its own:
+    at most ``limit`` tasks out at once, the next one sent as soon as one finishes."""
+
+    def __init__(self, items, there, pool: Executor, waiting: deque, limit: int) -> None:
+        self._items, self._there, self._pool = items, there, pool
+        self._waiting, self._limit = waiting, max(1, limit)
+        self._lock = threading.Lock()
+        self._running: dict[Future, int] = {}
+        self._ended: queue.SimpleQueue = queue.SimpleQueue()
+        self._stopped = False
+        self._error: BaseException | None = None
+        self._fill()  # the first tasks go out before this process starts its own
+        self._thread = threading.Thread(target=self._feed, name="share-work", daemon=True)
+        self._thread.start()
+
+    def _fill(self) -> None:
+        with self._lock:
+            while self._waiting and len(self._running) < self._limit:
+                if self._stopped or lifecycle.stop_requested():
+                    return
+                index = self._waiting.popleft()
+                function, args = self._there(self._items[index])
+                self._running[self._pool.submit(function, *args)] = index
+
+    def _feed(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    out = list(self._running)
+                if not out:
+                    return
+                for future in wait(out, return_when=FIRST_COMPLETED).done:
+                    with self._lock:
+                        index = self._running.pop(future)
+                    self._ended.put((index, future))
+                self._fill()
+        except BaseException as error:  # a failed submit (a broken pool): tell the caller
+            self._error = error
+            self._ended.put(None)
+
+    def take_back(self) -> int | None:
+        """The last waiting item, for this process; None when none is left."""
+        with self._lock:
+            return self._waiting.pop() if self._waiting else None
+
+    def finished(self, block: bool) -> list[tuple[int, Future]]:
+        """The workers' tasks that ended since the last call (waiting for one if ``block``)."""
+        ended = []
+        try:
+            item = self._ended.get(block=block)
+            while True:
+                if item is None:
+                    raise self._error or RuntimeError("share_work: the feeder stopped")
+                ended.append(item)
+                item = self._ended.get_nowait()
+        except queue.Empty:
+            return ended
+
+    def stop(self, wait: bool) -> None:
+        """Send nothing more; cancel what has not started; with ``wait``, wait for the rest."""
+        with self._lock:
+            self._stopped = True
+            self._waiting.clear()
+            out = list(self._running)
+        for future in out:
             future.cancel()
-        if not lifecycle.stop_requested():  # stopping: the pool's owner terminates them
-            wait(running)
+        if wait:
+            self._thread.join()
