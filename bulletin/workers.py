@@ -166,7 +166,7 @@ def share_work(
                 done(index, future.result())
                 left -= 1
     finally:
-        feeder.stop(wait=not lifecycle.stop_requested())  # stopping: the owner terminates
+        feeder.stop(join=not lifecycle.stop_requested())  # stopping: the owner terminates
 
 
 class _Feeder:
@@ -228,13 +228,13 @@ class _Feeder:
         except queue.Empty:
             return ended
 
-    def stop(self, wait: bool) -> None:
-        """Send nothing more; cancel what has not started; with ``wait``, wait for the rest."""
+    def stop(self, join: bool) -> None:
+        """Send nothing more; cancel what has not started; with ``join``, wait for the rest."""
         with self._lock:
             self._stopped = True
             self._waiting.clear()
             out = list(self._running)
         for future in out:
             future.cancel()
-        if wait:
+        if join:
             self._thread.join()
