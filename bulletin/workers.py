@@ -178,9 +178,9 @@ class _Feeder:
         self._waiting, self._limit = waiting, max(1, limit)
         self._lock = threading.Lock()
         self._running: dict[Future, int] = {}
+        # (index, future) of each task that ended, or the error that stopped the thread
         self._ended: queue.SimpleQueue = queue.SimpleQueue()
         self._stopped = False
-        self._error: BaseException | None = None
         self._fill()  # the first tasks go out before this process starts its own
         self._thread = threading.Thread(target=self._feed, name="share-work", daemon=True)
         self._thread.start()
@@ -207,8 +207,7 @@ class _Feeder:
                     self._ended.put((index, future))
                 self._fill()
         except BaseException as error:  # a failed submit (a broken pool): tell the caller
-            self._error = error
-            self._ended.put(None)
+            self._ended.put(error)
 
     def take_back(self) -> int | None:
         """The last waiting item, for this process; None when none is left."""
@@ -221,8 +220,8 @@ class _Feeder:
         try:
             item = self._ended.get(block=block)
             while True:
-                if item is None:
-                    raise self._error or RuntimeError("share_work: the feeder stopped")
+                if isinstance(item, BaseException):
+                    raise item
                 ended.append(item)
                 item = self._ended.get_nowait()
         except queue.Empty:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,10 @@ def square_and_mark(value: int, folder: str) -> int:
     process is busy) and returns ``value`` squared."""
     (Path(folder) / f"{value}.done").touch()
     return value * value
+
+
+def die(value: int) -> int:
+    os._exit(1)  # a worker killed mid-item: the pool is broken
 
 
 def fail_on_three(value: int) -> int:
@@ -79,3 +85,11 @@ def test_a_failed_item_is_raised_here_and_no_more_are_taken() -> None:
     with process_pool(2) as pool, pytest.raises(ValueError, match="item 3 is bad"):
         share_work(list(range(20)), here, lambda v: (fail_on_three, (v,)), pool, lambda i, r: None)
     assert len(started) < 16  # this process stopped at the failure, not at the end
+
+
+def test_a_dead_worker_is_raised_here() -> None:
+    """A worker that dies breaks the pool: its item's failure, or the next hand-out's,
+    reaches this process as an error instead of a wait that never ends."""
+    with process_pool(2) as pool, pytest.raises(BrokenProcessPool):
+        share_work(list(range(20)), lambda v: time.sleep(0.2), lambda v: (die, (v,)), pool,
+                   lambda i, r: None)  # fmt: skip
