@@ -33,6 +33,7 @@ import re
 import shutil
 import signal
 import socket
+import tempfile
 import threading
 import time
 import zlib
@@ -157,6 +158,28 @@ def deferred() -> Iterator[None]:
         if pending and not _state["deferring"]:
             _state["pending"] = 0
             raise Interrupted(pending)
+
+
+@contextlib.contextmanager
+def temporary_folder(prefix: str, dir: Path | None = None) -> Iterator[Path]:
+    """A new folder (``tempfile.mkdtemp(prefix=..., dir=...)``), removed with all it holds
+    when the block ends. A stop signal cuts neither the making nor the removal (it is
+    raised after), so no folder is left behind half-removed.
+
+    >>> with temporary_folder(temp_tag()) as work:    # /tmp/bulletin-1a2b3c4d-4242-k3j2h1
+    ...     (work / "peaks.f32").write_bytes(b"")
+    >>> work.exists()
+    False
+    """
+    path = None
+    try:
+        with deferred():
+            path = Path(tempfile.mkdtemp(prefix=prefix, dir=dir))
+        yield path
+    finally:
+        if path is not None:
+            with deferred():
+                shutil.rmtree(path, ignore_errors=True)
 
 
 # --- temporary names that carry their owner ---------------------------------------------

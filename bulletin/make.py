@@ -228,117 +228,120 @@ def make_bulletin(
 
     stats: dict[str, int] = {}
     temp_root = Path(tempfile.gettempdir())
-    try:
-        work = Path(tempfile.mkdtemp(prefix=lifecycle.temp_tag()))
-    except OSError as error:
-        raise io_error(error, "making the work folder", [temp_root]) from None
     out_dir = settings.out_dir
     stack = contextlib.ExitStack()  # one pool of workers for synthesis and mastering
     spools = contextlib.ExitStack()  # the cues and captions, on disk in the work folder
+    folder = contextlib.ExitStack()  # the work folder itself, removed last
     outputs = OutputSet(out_dir, job.name)
     try:
-        if pool is None:
-            pool = stack.enter_context(process_pool(jobs or 1))
-        report_stage("synthesis", 0, len(texts))
         try:
-            made = synth.synthesize_clips(
-                texts,
-                voice,
-                cache_dir=cache_dir or work / "clips",
-                jobs=jobs,
-                progress=lambda done: report_stage("synthesis", done, len(texts)),
-                stats=stats,
-                pool=pool,
-            )
-        except (OSError, _sound_error()) as error:
-            raise io_error(error, "synthesising", [cache_dir, work]) from None
-        clips: list[Clip | None] = [None] * len(script.items)
-        for index, clip in zip(speech_at, made, strict=True):
-            clips[index] = clip
+            try:
+                work = folder.enter_context(lifecycle.temporary_folder(lifecycle.temp_tag()))
+            except OSError as error:
+                raise io_error(error, "making the work folder", [temp_root]) from None
+            if pool is None:
+                pool = stack.enter_context(process_pool(jobs or 1))
+            report_stage("synthesis", 0, len(texts))
+            try:
+                made = synth.synthesize_clips(
+                    texts,
+                    voice,
+                    cache_dir=cache_dir or work / "clips",
+                    jobs=jobs,
+                    progress=lambda done: report_stage("synthesis", done, len(texts)),
+                    stats=stats,
+                    pool=pool,
+                )
+            except (OSError, _sound_error()) as error:
+                raise io_error(error, "synthesising", [cache_dir, work]) from None
+            clips: list[Clip | None] = [None] * len(script.items)
+            for index, clip in zip(speech_at, made, strict=True):
+                clips[index] = clip
 
-        timeline = audio.build_timeline(script, clips, settings.output_rate)
-        master = audio.MasterSettings(
-            format=settings.format,
-            target_lufs=settings.loudness,
-            true_peak_dbtp=settings.true_peak,
-            sample_rate=settings.output_rate,
-            bitrate_kbps=settings.bitrate,
-            channels=settings.channels,
-        )
-        audio_path = out_dir / f"{job.name}.{settings.format}"
-        try:  # the cues and their words go to disk as they are made
-            programme = _programme(
-                job, bulletins, stories, script, timeline, settings, clips=clips,
-                lexicon=lexicon, spool=spools.enter_context(RecordSpool(work)),
-            )  # fmt: skip
-        except OSError as error:
-            raise io_error(error, "timing the cues", [work]) from None
-        clips = _without_words(clips)  # the cues have them: mixing needs only the audio
-        del made
-        programmes = audio.ProgrammeCache(cache_dir / "programmes") if cache_dir else None
-        key = programmes.key(timeline, script, clips, master) if programmes else ""
-        files = {
-            settings.format: audio_path,
-            "vtt": out_dir / f"{job.name}.vtt",
-            "srt": out_dir / f"{job.name}.srt",
-            "transcript": out_dir / f"{job.name}.transcript.txt",
-            "chapters": out_dir / f"{job.name}.chapters.json",
-            "manifest": out_dir / f"{job.name}.json",
-        }
-        temps = {
-            kind: outputs.add(path.name, manifest=kind == "manifest")
-            for kind, path in files.items()
-        }
-        try:
-            tmp = temps[settings.format]
-            cached = programmes.get(key, settings.format) if programmes else None
-            if cached:
-                shutil.copyfile(cached[0], tmp)
-                report = cached[1]
-            else:
-                audio.check_space(timeline, master, work.parent, out_dir)  # TMPDIR, -o
-                report = audio.render(
-                    timeline, script, clips, tmp, master, work_dir=work, jobs=jobs or 1,
-                    pool=pool, progress=report_stage, threads=threads,
-                )  # fmt: skip
-                if programmes:
-                    programmes.put(key, settings.format, tmp, report)
-            publish.write_tags(tmp, settings.format, programme)
-        except (OSError, _sound_error()) as error:
-            raise io_error(error, "mastering", [work, out_dir]) from None
-        stack.close()  # the workers are done: stop them before writing the rest
-        report_stage("publishing", 0, 1)
-        try:
-            captions = spools.enter_context(RecordSpool(work))
-            captions.extend(publish.iter_caption_cues(programme.cues))
-            publish.write_vtt(temps["vtt"], captions)
-            publish.write_srt(temps["srt"], captions)
-            publish.write_transcript(temps["transcript"], programme)
-            publish.write_chapters_json(temps["chapters"], programme.chapters, programme.title)
-            manifest = publish.build_manifest(
-                programme,
-                voice=voice.name,
-                settings=_settings_record(settings),
-                loudness_lufs=report.integrated_lufs,
-                true_peak_dbtp=report.true_peak_dbtp,
-                files={kind: path.name for kind, path in files.items()},
-                checksums=outputs.checksums(),
-                stream=True,
+            timeline = audio.build_timeline(script, clips, settings.output_rate)
+            master = audio.MasterSettings(
+                format=settings.format,
+                target_lufs=settings.loudness,
+                true_peak_dbtp=settings.true_peak,
+                sample_rate=settings.output_rate,
+                bitrate_kbps=settings.bitrate,
+                channels=settings.channels,
             )
-            publish.write_manifest(temps["manifest"], manifest)
-        except OSError as error:
-            raise io_error(error, "writing the outputs", [out_dir, work]) from None
-        outputs.publish()
-        if progress:
-            progress("publishing", 1, 1)
+            audio_path = out_dir / f"{job.name}.{settings.format}"
+            try:  # the cues and their words go to disk as they are made
+                programme = _programme(
+                    job, bulletins, stories, script, timeline, settings, clips=clips,
+                    lexicon=lexicon, spool=spools.enter_context(RecordSpool(work)),
+                )  # fmt: skip
+            except OSError as error:
+                raise io_error(error, "timing the cues", [work]) from None
+            clips = _without_words(clips)  # the cues have them: mixing needs only the audio
+            del made
+            programmes = audio.ProgrammeCache(cache_dir / "programmes") if cache_dir else None
+            key = programmes.key(timeline, script, clips, master) if programmes else ""
+            files = {
+                settings.format: audio_path,
+                "vtt": out_dir / f"{job.name}.vtt",
+                "srt": out_dir / f"{job.name}.srt",
+                "transcript": out_dir / f"{job.name}.transcript.txt",
+                "chapters": out_dir / f"{job.name}.chapters.json",
+                "manifest": out_dir / f"{job.name}.json",
+            }
+            temps = {
+                kind: outputs.add(path.name, manifest=kind == "manifest")
+                for kind, path in files.items()
+            }
+            try:
+                tmp = temps[settings.format]
+                cached = programmes.get(key, settings.format) if programmes else None
+                if cached:
+                    shutil.copyfile(cached[0], tmp)
+                    report = cached[1]
+                else:
+                    audio.check_space(timeline, master, work.parent, out_dir)  # TMPDIR, -o
+                    report = audio.render(
+                        timeline, script, clips, tmp, master, work_dir=work, jobs=jobs or 1,
+                        pool=pool, progress=report_stage, threads=threads,
+                    )  # fmt: skip
+                    if programmes:
+                        programmes.put(key, settings.format, tmp, report)
+                publish.write_tags(tmp, settings.format, programme)
+            except (OSError, _sound_error()) as error:
+                raise io_error(error, "mastering", [work, out_dir]) from None
+            stack.close()  # the workers are done: stop them before writing the rest
+            report_stage("publishing", 0, 1)
+            try:
+                captions = spools.enter_context(RecordSpool(work))
+                captions.extend(publish.iter_caption_cues(programme.cues))
+                publish.write_vtt(temps["vtt"], captions)
+                publish.write_srt(temps["srt"], captions)
+                publish.write_transcript(temps["transcript"], programme)
+                publish.write_chapters_json(temps["chapters"], programme.chapters, programme.title)
+                manifest = publish.build_manifest(
+                    programme,
+                    voice=voice.name,
+                    settings=_settings_record(settings),
+                    loudness_lufs=report.integrated_lufs,
+                    true_peak_dbtp=report.true_peak_dbtp,
+                    files={kind: path.name for kind, path in files.items()},
+                    checksums=outputs.checksums(),
+                    stream=True,
+                )
+                publish.write_manifest(temps["manifest"], manifest)
+            except OSError as error:
+                raise io_error(error, "writing the outputs", [out_dir, work]) from None
+            outputs.publish()
+            if progress:
+                progress("publishing", 1, 1)
+        finally:
+            with lifecycle.deferred():  # not cut by a stop signal: it is raised after
+                stack.close()
+                spools.close()
+                outputs.discard()  # what was not published
+                folder.close()
     except lifecycle.Interrupted as stop:
         stop.published = outputs.published  # what the one line says was left behind
         raise
-    finally:
-        stack.close()
-        spools.close()
-        outputs.discard()  # what was not published
-        shutil.rmtree(work, ignore_errors=True)
     return Outcome(
         name=job.name,
         audio=audio_path,

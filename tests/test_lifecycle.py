@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -104,6 +106,45 @@ def test_a_deferred_block_finishes_before_the_signal_is_raised():
             assert lifecycle.stop_requested() == signal.SIGTERM
         steps.append("after")  # does not
     assert steps == ["renamed"]
+
+
+def test_a_temporary_folder_is_removed_however_its_block_ends(tmp_path):
+    with lifecycle.temporary_folder("work.", tmp_path) as work:
+        (work / "inner").mkdir()
+        (work / "inner" / "peaks.f32").write_bytes(b"0" * 64)
+    assert work.parent == tmp_path and list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError), lifecycle.temporary_folder("work.", tmp_path) as work:
+        (work / "mix.f32").write_bytes(b"")
+        raise ValueError("a stage failed")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("moment", ["made", "removing"])
+def test_a_stop_signal_does_not_leave_a_temporary_folder_behind(tmp_path, monkeypatch, moment):
+    """The signal arrives just after the folder is made (before the caller holds its
+    name), or as it is being removed: either way it is raised once the folder is gone."""
+    mkdtemp, rmtree = tempfile.mkdtemp, shutil.rmtree
+
+    def made_then_signal(*args, **kwargs):
+        path = mkdtemp(*args, **kwargs)
+        if moment == "made":
+            os.kill(os.getpid(), signal.SIGTERM)  # its handler runs before the next line
+        return path
+
+    def signal_then_remove(*args, **kwargs):
+        if moment == "removing":
+            os.kill(os.getpid(), signal.SIGTERM)
+        return rmtree(*args, **kwargs)
+
+    monkeypatch.setattr(lifecycle.tempfile, "mkdtemp", made_then_signal)
+    monkeypatch.setattr(lifecycle.shutil, "rmtree", signal_then_remove)
+    folder = lifecycle.temporary_folder("work.", tmp_path)
+    with pytest.raises(Interrupted), lifecycle.stop_on_signals(), folder as work:
+        assert moment == "removing"  # a signal as it is made is raised before the block
+        for name in ("a", "b", "c"):
+            (work / name).mkdir()
+            (work / name / "clip.wav").write_bytes(b"0" * 64)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_service_loop_is_told_to_stop_between_runs_and_interrupted_during_one():

@@ -69,7 +69,7 @@ from bulletin.audio.mix import mix_blocks
 from bulletin.audio.mp3join import join_parts, junction_samples
 from bulletin.audio.timeline import Entry, Timeline
 from bulletin.errors import OutputError
-from bulletin.lifecycle import temp_tag
+from bulletin.lifecycle import temp_tag, temporary_folder
 from bulletin.script import Clip, Script
 from bulletin.workers import process_pool, share_work
 
@@ -625,20 +625,20 @@ def render(
             f"{settings.sample_rate} Hz: build the timeline at the output rate"
         )
     rate = timeline.sample_rate
-    try:
-        work = Path(tempfile.mkdtemp(prefix=f".master.{temp_tag()}", dir=work_dir))
-    except OSError as error:
-        where = work_dir if work_dir is not None else tempfile.gettempdir()
-        raise OutputError(
-            f"{where}: cannot write the intermediate mix ({error.strerror})"
-        ) from None
     parts = _plan_parts(timeline, script, settings)
     one = len(parts) == 1
     inputs = _PartInputs(timeline, script, clips, whole=one)
-    own = contextlib.ExitStack()
-    if pool is None and not one:
-        pool = own.enter_context(process_pool(min(jobs, len(parts))))
+    own = contextlib.ExitStack()  # the work folder, then a pool of its own: closed in turn
     try:
+        try:
+            work = own.enter_context(temporary_folder(f".master.{temp_tag()}", work_dir))
+        except OSError as error:
+            where = work_dir if work_dir is not None else tempfile.gettempdir()
+            raise OutputError(
+                f"{where}: cannot write the intermediate mix ({error.strerror})"
+            ) from None
+        if pool is None and not one:
+            pool = own.enter_context(process_pool(min(jobs, len(parts))))
         chunks = -(-timeline.length // CHUNK)
         peaks = ChunkFile.create(work / "peaks.f32", chunks)
         energies = ChunkFile.create(work / "energies.f32", chunks)
@@ -697,7 +697,6 @@ def render(
             join_parts(targets, output)
     finally:
         own.close()
-        shutil.rmtree(work, ignore_errors=True)
     top = max(found for _, found in results)
     tp = 20.0 * math.log10(top) if top > 0 else -math.inf
     lufs = joined_loudness([meter for meter, _ in results]) + stereo

@@ -19,14 +19,13 @@ import contextlib
 import hashlib
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bulletin import lifecycle
 from bulletin.errors import BulletinError, ConfigError
 from bulletin.schedule import inbox as box
 from bulletin.schedule.config import ScheduleSettings, load_schedule
@@ -201,14 +200,14 @@ def _publish_run(
 
     key = f"run:{run}"
     day = f"{local:%Y-%m-%d}"
-    work = None
+    folder = contextlib.ExitStack()  # the run's work folder, removed whole at the end
     try:
         claimed = box.claim(inbox, run, releases)
         if _settle(inbox, run, station.feed, day, only_if_published=True):
             return  # "each": this very release went out already
         work_root = inbox / box.WORK
         work_root.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f"{run}.", dir=work_root))
+        work = folder.enter_context(lifecycle.temporary_folder(f"{run}.", work_root))
         good = list(claimed)
         manifest = None
         while good and manifest is None:
@@ -231,12 +230,11 @@ def _publish_run(
     except BaseException:
         # failed for the station, or stopped by a signal at any step: the releases go to
         # done/ if their episode went out, else back to the inbox for the next run
-        with contextlib.suppress(OSError, BulletinError):
+        with contextlib.suppress(OSError, BulletinError), lifecycle.deferred():
             _settle(inbox, run, station.feed, day)
         raise
     finally:
-        if work is not None:
-            shutil.rmtree(work, ignore_errors=True)
+        folder.close()
 
 
 def _settle(

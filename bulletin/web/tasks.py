@@ -13,7 +13,6 @@ import hmac
 import json
 import os
 import shutil
-import tempfile
 import time
 import urllib.request
 from dataclasses import replace
@@ -59,8 +58,7 @@ def make_article(
         _remove_dead_work(store.folder(id))
     source = store.source_path(id, version)
     # owner-tagged (host and pid), so that a later make can tell it is a dead run's
-    work = Path(tempfile.mkdtemp(prefix=f".make-{lifecycle.temp_tag()}", dir=store.folder(id)))
-    try:
+    with lifecycle.temporary_folder(f".make-{lifecycle.temp_tag()}", store.folder(id)) as work:
         overrides = {"output.dir": work, "output.format": "mp3", "voice": state.voice}
         if state.title:
             overrides["title"] = state.title
@@ -119,8 +117,6 @@ def make_article(
                 state = replace(state, status="ready", error=None)
             state = store.write(state)
             store.remove_old_versions(id, state.ready_version or version)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     if state.version == version:
         send_callback(data_dir, state, config)
 

@@ -140,7 +140,9 @@ def test_a_stop_signal_during_a_run_leaves_inbox_and_feed_consistent(
     assert sorted(p.name for p in done + waiting) == sorted(r.name for r in RELEASES)
     assert not any((inbox / ".claimed").iterdir())
     work = inbox / ".work"
-    assert not work.exists() or not any(work.iterdir())
+    assert not work.exists() or not any(work.iterdir()), sorted(
+        str(x.relative_to(work)) for x in work.rglob("*")
+    )
     public = tmp_path / "public"
     if public.exists():
         assert not [name for name in os.listdir(public) if ".tmp" in name]
