@@ -496,9 +496,13 @@ def serve(host, port, config, data_dir, workers, no_auth) -> None:
     settings = replace(settings, data_dir=settings.data_dir.resolve())
     if settings.cache_dir:
         settings = replace(settings, cache_dir=settings.cache_dir.resolve())
+    from bulletin.jobs import queue_config, shown_url
+
+    queue = queue_config(path).get("url")
+    jobs = f"jobs on {shown_url(queue)}" if queue else f"{settings.workers} worker(s)"
     click.echo(
         f"bulletin serve: http://{host}:{port}/  data in {settings.data_dir}, "
-        f"{settings.workers} worker(s){'' if settings.token else ', NO AUTH'}",
+        f"{jobs}{'' if settings.token else ', NO AUTH'}",
         err=True,
     )
     import signal

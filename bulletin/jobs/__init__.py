@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 Status = Literal["queued", "running", "done", "failed"]
 
@@ -218,8 +219,21 @@ def queue_config(config: Path | None) -> dict[str, Any]:
         try:
             table["url"] = _url(env)
         except ValueError as error:
-            raise ConfigError(f"BULLETIN_QUEUE_URL {error} (got {env!r})") from None
+            raise ConfigError(f"BULLETIN_QUEUE_URL {error} (got {shown_url(env)!r})") from None
     return table
+
+
+def shown_url(url: str) -> str:
+    """A queue URL fit for a log or error line: its password left out.
+
+    >>> shown_url("redis://:s3cret@10.0.0.5:6379/0")
+    'redis://10.0.0.5:6379/0'
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit(parts._replace(netloc=user + parts.netloc.rpartition("@")[2]))
 
 
 def queue_url(configured: str | None) -> str | None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bulletin import lifecycle
+from bulletin.jobs import shown_url
 from bulletin.jobs.redis import PREFIX, WORKER_CONFIG_ENV, queue_name
 
 
@@ -83,7 +84,8 @@ def run_workers(
         try:
             processes = [start() for _ in range(concurrency)]
             print(
-                f"bulletin worker: {concurrency} process(es) on {', '.join(queues)}",
+                f"bulletin worker: {concurrency} process(es) on {shown_url(url)}, "
+                f"queues {', '.join(queues)}",
                 file=sys.stderr,
                 flush=True,
             )

@@ -12,7 +12,15 @@ import pytest
 from queue_client import lines, task, wait_for
 from redis_fixtures import group_alive
 
-from bulletin.jobs import QueueFull, QueueSettings, TaskState, open_queue
+from bulletin.errors import ConfigError
+from bulletin.jobs import (
+    QueueFull,
+    QueueSettings,
+    TaskState,
+    open_queue,
+    queue_config,
+    shown_url,
+)
 from bulletin.jobs.redis import RedisQueue
 
 
@@ -86,7 +94,8 @@ def test_a_stop_signal_finishes_the_job_in_hand_and_leaves_nothing(
     wait_for(queue, [key], statuses=("running",))
     process.send_signal(signum)
     assert process.wait(timeout=30) == 128 + signum
-    said = process.stderr.read().splitlines()[1:]  # after the line saying it started
+    started, *said = process.stderr.read().splitlines()
+    assert started.startswith(f"bulletin worker: 2 process(es) on {workers.url}, queues ")
     assert said == [
         f"bulletin worker: interrupted by {signal.Signals(signum).name}; stopped "
         "(jobs in hand finished or left to others)"
@@ -148,3 +157,25 @@ def test_worker_without_a_queue_or_with_a_bad_url_says_so_in_one_line(tmp_path, 
     monkeypatch.setenv("BULLETIN_QUEUE_URL", "localhost:6379")
     result = CliRunner().invoke(main, ["worker"])
     assert result.exit_code == 1 and "BULLETIN_QUEUE_URL must be a Redis URL" in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:s3cret@10.0.0.5:6379/0", "redis://10.0.0.5:6379/0"),
+        ("redis://bulletin:s3cret@10.0.0.5:6379/0", "redis://bulletin@10.0.0.5:6379/0"),
+        ("rediss://:p%40ss@redis.example.kg:6380/2", "rediss://redis.example.kg:6380/2"),
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+        ("unix:///run/redis/redis.sock?db=1", "unix:///run/redis/redis.sock?db=1"),
+    ],
+)
+def test_a_queue_url_is_shown_without_its_password(url, shown):
+    assert shown_url(url) == shown
+
+
+def test_a_bad_queue_url_in_the_environment_is_refused_without_its_password(monkeypatch):
+    monkeypatch.setenv("BULLETIN_QUEUE_URL", "http://:s3cret@10.0.0.5:6379/0")
+    with pytest.raises(ConfigError) as refused:
+        queue_config(None)
+    assert "must be a Redis URL" in str(refused.value)
+    assert "s3cret" not in str(refused.value)

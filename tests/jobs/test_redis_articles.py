@@ -116,6 +116,8 @@ def test_serve_on_redis_two_workers_a_kill_and_a_restart(
                 pass
             assert server.poll() is None and time.monotonic() < deadline
             time.sleep(0.1)
+        started = (tmp_path / "serve.log").read_text(encoding="utf-8").splitlines()[0]
+        assert started.endswith(f"data in {data}, jobs on {redis_server.url}")
         first = workers.start()
         workers.start()
         articles = {
