@@ -236,11 +236,6 @@ def shown_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=user + parts.netloc.rpartition("@")[2]))
 
 
-def queue_url(configured: str | None) -> str | None:
-    """``BULLETIN_QUEUE_URL`` wins over ``[queue] url``; None means embedded."""
-    return os.environ.get("BULLETIN_QUEUE_URL") or configured or None
-
-
 def open_queue(settings: QueueSettings) -> Queue:
     """The embedded queue, or the Redis one when ``settings.url`` is set."""
     if settings.url:
