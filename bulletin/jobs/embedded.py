@@ -135,21 +135,22 @@ def _claim(db: sqlite3.Connection, pid: int):
     return key, function, kwargs, retries, on_failure, attempts + 1
 
 
-def _finish_failed(db, key, worker, reason, attempts, retries, on_failure, kwargs) -> None:
-    """After a failed attempt: queue the task again, or mark it failed and tell its owner."""
-    if _record_failure(db, key, worker, reason, attempts, retries) and on_failure:
-        _call_hook(on_failure, kwargs, reason)
-
-
-def _record_failure(db, key, worker, reason, attempts, retries) -> bool:
-    """Queue ``key`` again, or mark it failed; True when this was its last attempt."""
+def _finish_failed(
+    db, key, worker, reason, attempts, retries, on_failure, kwargs, lock=None
+) -> None:
+    """After a failed attempt: queue the task again; after its last, tell its owner
+    (``on_failure``), then mark it failed. In that order, as RQ runs its failure callback:
+    once a task reads failed, its owner has been told. A crash between the two leaves the
+    task running, so the next owner of the folder runs it again and the owner hears how it
+    ended: told twice at worst, never not at all."""
     final = attempts > retries
-    with _transaction(db):
-        changed = db.execute(
+    if final and on_failure:
+        _call_hook(on_failure, kwargs, reason)
+    with lock or contextlib.nullcontext(), _transaction(db):
+        db.execute(
             "UPDATE tasks SET status=?, error=?, worker=NULL WHERE key=? AND worker IS ?",
             ("failed" if final else "queued", reason, key, worker),
-        ).rowcount
-    return bool(final and changed)
+        )
 
 
 def _call_hook(on_failure: str, kwargs: str, reason: str) -> None:
@@ -309,7 +310,6 @@ class EmbeddedQueue:
             ).fetchone()
         if row:
             key, attempts, retries, on_failure, kwargs = row
-            with self._lock:
-                final = _record_failure(self._db, key, pid, reason, attempts, retries)
-            if final and on_failure:
-                _call_hook(on_failure, kwargs, reason)
+            _finish_failed(
+                self._db, key, pid, reason, attempts, retries, on_failure, kwargs, self._lock
+            )
